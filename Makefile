@@ -1,0 +1,43 @@
+# The two commands: `make run` serves the demo; `make test` runs the whole suite.
+PY ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+PORT ?= 5000
+export FLASK_APP := forum
+
+.PHONY: run test install install-dev lint format e2e bench clean
+
+$(BIN)/python:
+	$(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(VENV)/.installed $@
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+run: install
+	$(BIN)/flask db upgrade
+	$(BIN)/flask seed-demo --if-empty
+	$(BIN)/flask run --host 127.0.0.1 --port $(PORT)
+
+test: install-dev
+	$(BIN)/ruff check forum tests bench
+	$(BIN)/ruff format --check forum tests bench
+	$(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
+
+lint: install-dev
+	$(BIN)/ruff check forum tests bench
+
+format: install-dev
+	$(BIN)/ruff format forum tests bench
+	$(BIN)/ruff check --fix forum tests bench
+
+clean:
+	rm -rf $(VENV) .pytest_cache instance/forum.db* instance/search-index

@@ -1,0 +1,47 @@
+"""Asynchronous workplace learning: modules, cohorts, threaded discussion, live office hours."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+from werkzeug.routing import IntegerConverter
+
+
+class BoundedInt(IntegerConverter):
+    """``<int:…>`` that stops at the database's integer range: a huge id is simply not found."""
+
+    def __init__(self, map, *args, **kwargs):  # noqa: A002
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(map, *args, **kwargs)
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    app = Flask(
+        __name__,
+        template_folder="../templates",
+        static_folder="../static",
+        instance_relative_config=True,
+    )
+    app.url_map.converters["int"] = BoundedInt
+
+    from forum.auth import register_auth
+    from forum.background import register_background
+    from forum.cli import register_cli
+    from forum.config import load_config
+    from forum.database import register_database
+    from forum.errors import register_error_handlers
+    from forum.extensions import register_extensions
+    from forum.web import register_web
+    from forum.api import register_api
+
+    load_config(app, config)
+    register_extensions(app)
+    register_database(app)
+    register_auth(app)
+    register_background(app)
+    register_web(app)
+    register_api(app)
+    register_error_handlers(app)
+    register_cli(app)
+    return app

@@ -1,0 +1,32 @@
+"""The JSON API under /api/v1 (flask-smorest: schemas validate input and describe the API)."""
+
+from __future__ import annotations
+
+from flask import Flask, request
+from flask_login import current_user
+from flask_smorest import Api
+
+from forum.auth import signed_in_by_bearer
+from forum.extensions import csrf
+
+api = Api()
+
+UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
+
+
+def register_api(app: Flask) -> None:
+    from forum.api import auth, cohorts, health, modules, users
+
+    api.init_app(app, spec_kwargs={"servers": [{"url": "/"}]})
+    api.spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
+    for module in (auth, users, cohorts, modules, health):
+        api.register_blueprint(module.blp, url_prefix="/api/v1")
+        # Bearer clients need no CSRF token; cookie requests are checked below instead.
+        csrf.exempt(module.blp)
+
+    @app.before_request
+    def csrf_for_cookie_requests() -> None:
+        if not request.path.startswith("/api/") or request.method not in UNSAFE:
+            return
+        if current_user.is_authenticated and not signed_in_by_bearer():
+            csrf.protect()

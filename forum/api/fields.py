@@ -1,0 +1,72 @@
+"""Marshmallow fields that carry the contract's input rules."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time
+
+from marshmallow import ValidationError, fields, validate
+
+MAX_ID = 2**31 - 1
+
+
+class Id(fields.Integer):
+    """A database id: a strict whole number in the database's integer range."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("validate", validate.Range(min=1, max=MAX_ID))
+        super().__init__(strict=True, **kwargs)
+
+
+class Text(fields.String):
+    """Text with a length range (measured after trimming); NUL characters are refused."""
+
+    def __init__(self, max_len: int, min_len: int = 0, **kwargs):
+        self.min_len, self.max_len = min_len, max_len
+        super().__init__(**kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        text = super()._deserialize(value, attr, data, **kwargs)
+        if "\x00" in text:
+            raise ValidationError("Must not contain NUL characters.")
+        trimmed = text.strip()
+        if len(trimmed) < self.min_len:
+            raise ValidationError("Must not be empty." if self.min_len == 1 else "Too short.")
+        if len(trimmed) > self.max_len:
+            raise ValidationError(f"Must be at most {self.max_len} characters.")
+        return trimmed
+
+
+class When(fields.Field):
+    """A time: with an offset or Z; without one, UTC; a date alone, the end of that day (UTC)."""
+
+    default_error_messages = {"invalid": "Not a valid date or time (ISO 8601)."}
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        return None if value is None else value.astimezone(UTC).isoformat()
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, str) or len(value) > 40:
+            raise self.make_error("invalid")
+        text = value.strip()
+        try:
+            if len(text) == 10:
+                day = date.fromisoformat(text)
+                return datetime.combine(day, time(23, 59, 59), tzinfo=UTC)
+            moment = datetime.fromisoformat(text.replace("z", "Z").replace("Z", "+00:00"))
+        except ValueError as exc:
+            raise self.make_error("invalid") from exc
+        if moment.tzinfo is None:
+            return moment.replace(tzinfo=UTC)
+        return moment.astimezone(UTC)
+
+
+def parse_when(value: str) -> datetime:
+    """The same rules for forms and the CLI."""
+    return When().deserialize(value)
+
+
+class StrictBool(fields.Boolean):
+    """Only JSON true and false; "yes", 1 and "1" are invalid input."""
+
+    def __init__(self, **kwargs):
+        super().__init__(truthy={True}, falsy={False}, **kwargs)

@@ -1,0 +1,52 @@
+"""How a request is signed in: the session cookie (pages) or a bearer token (API clients)."""
+
+from __future__ import annotations
+
+from flask import Flask, g, redirect, request, url_for
+
+from forum.errors import Unauthorized, wants_json
+from forum.extensions import login_manager
+from forum.models import User
+from forum.services import accounts
+
+
+def bearer_token() -> str | None:
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() == "bearer" and token.strip():
+        return token.strip()
+    return None
+
+
+def signed_in_by_bearer() -> bool:
+    return g.get("auth_via") == "bearer"
+
+
+def register_auth(app: Flask) -> None:
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Sign in to continue."
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "basic"
+
+    @login_manager.user_loader
+    def load_from_session(session_id: str) -> User | None:
+        if bearer_token() is not None:
+            return None  # an explicit token wins over a cookie the client happens to hold
+        return accounts.session_user(session_id)
+
+    @login_manager.request_loader
+    def load_from_bearer(_request) -> User | None:
+        token = bearer_token()
+        if token is None:
+            return None
+        user = accounts.user_for_token(token)
+        if user is not None:
+            g.auth_via = "bearer"
+        return user
+
+    @login_manager.unauthorized_handler
+    def unauthorized():
+        if wants_json():
+            raise Unauthorized("Sign in first: send a bearer token or a session cookie.")
+        return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))

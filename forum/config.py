@@ -1,0 +1,75 @@
+"""Settings: defaults in code, ``FORUM_*`` environment overrides, a dict of overrides for tests."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+_TRUE = {"1", "true", "yes", "on"}
+
+
+def _env(name: str, default: str | None = None) -> str | None:
+    value = os.environ.get(f"FORUM_{name}")
+    return value if value not in (None, "") else default
+
+
+def _secret_key(instance: Path) -> str:
+    """Generated once and kept in the instance folder, so sessions survive restarts."""
+    path = instance / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    key = secrets.token_hex(32)
+    path.write_text(key)
+    path.chmod(0o600)
+    return key
+
+
+def load_config(app: Flask, overrides: dict[str, Any] | None = None) -> None:
+    instance = Path(app.instance_path)
+    instance.mkdir(parents=True, exist_ok=True)
+    overrides = dict(overrides or {})
+
+    mail_server = _env("MAIL_SERVER")
+    redis_url = _env("REDIS_URL")
+    settings: dict[str, Any] = {
+        "SECRET_KEY": _env("SECRET_KEY") or overrides.get("SECRET_KEY") or _secret_key(instance),
+        "SQLALCHEMY_DATABASE_URI": _env("DATABASE_URL", f"sqlite:///{instance / 'forum.db'}"),
+        "SEARCH_BACKEND": _env("SEARCH_BACKEND", "whoosh"),
+        "SEARCH_INDEX_DIR": _env("SEARCH_INDEX_DIR", str(instance / "search-index")),
+        "REDIS_URL": redis_url,
+        "BASE_URL": (_env("BASE_URL", "http://127.0.0.1:5000") or "").rstrip("/"),
+        "BACKGROUND_WORKER": _env("BACKGROUND_WORKER", "thread"),
+        # Mail: with no server, mail is logged instead of sent, and nothing fails.
+        "MAIL_SERVER": mail_server,
+        "MAIL_PORT": int(_env("MAIL_PORT", "587") or 587),
+        "MAIL_USERNAME": _env("MAIL_USERNAME"),
+        "MAIL_PASSWORD": _env("MAIL_PASSWORD"),
+        "MAIL_USE_TLS": (_env("MAIL_USE_TLS", "1") or "").lower() in _TRUE,
+        "MAIL_DEFAULT_SENDER": _env("MAIL_SENDER", "forum@localhost"),
+        # Request limits and security.
+        "MAX_CONTENT_LENGTH": 1024 * 1024,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "WTF_CSRF_TIME_LIMIT": None,
+        "SQLITE_BUSY_TIMEOUT_MS": 15000,
+        # Rate limits for failed sign-ins.
+        "RATELIMIT_STORAGE_URI": redis_url or "memory://",
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "LOGIN_FAILURES_PER_EMAIL": "10 per 15 minutes",
+        "LOGIN_FAILURES_PER_ADDRESS": "50 per 15 minutes",
+        "INVITE_TTL_DAYS": 7,
+        "RESET_TTL_HOURS": 2,
+        # flask-smorest / OpenAPI.
+        "API_TITLE": "Forum API",
+        "API_VERSION": "v1",
+        "OPENAPI_VERSION": "3.0.3",
+        "OPENAPI_URL_PREFIX": "/api/v1",
+        "OPENAPI_JSON_PATH": "openapi.json",
+    }
+    settings.update(overrides)
+    app.config.update(settings)

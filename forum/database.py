@@ -1,0 +1,77 @@
+"""Engine set-up: SQLite that holds under concurrent writers, and the write-transaction helper.
+
+SQLite runs in WAL mode with ``synchronous=NORMAL`` and a busy timeout. pysqlite's own
+transaction handling is switched off so that we emit ``BEGIN`` ourselves: read-only work
+begins DEFERRED, while service writes begin IMMEDIATE. A deferred transaction that reads and
+then writes can fail with "database is locked" at once, whatever the timeout, because SQLite
+cannot upgrade its read snapshot when another writer got there first.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from flask import Flask
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
+
+from forum.extensions import db
+
+WRITE_OPTION = "forum_write"
+
+
+def engine_options(app: Flask) -> dict:
+    uri: str = app.config["SQLALCHEMY_DATABASE_URI"]
+    if uri.startswith("sqlite"):
+        timeout_s = app.config["SQLITE_BUSY_TIMEOUT_MS"] / 1000
+        return {"connect_args": {"timeout": timeout_s, "check_same_thread": False}}
+    return {"pool_pre_ping": True}
+
+
+def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
+    @event.listens_for(engine, "connect")
+    def on_connect(dbapi_connection, _record) -> None:
+        dbapi_connection.isolation_level = None  # we issue BEGIN ourselves
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def on_begin(connection) -> None:
+        write = connection.get_execution_options().get(WRITE_OPTION)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+
+
+def register_database(app: Flask) -> None:
+    with app.app_context():
+        engine = db.engine
+        if engine.dialect.name == "sqlite":
+            _configure_sqlite(engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])
+
+
+@contextmanager
+def write_transaction() -> Iterator[Session]:
+    """Run a service's read-then-write work in one transaction that takes the write lock first.
+
+    Re-entrant: a service called from another service joins the outer transaction.
+    """
+    session = db.session()
+    if session.info.get(WRITE_OPTION):
+        yield session
+        return
+    if session.in_transaction():
+        # A read snapshot is open (loading the signed-in user begins one); end it so that
+        # the write starts fresh, with the lock, and sees the newest data.
+        session.commit()
+    session.info[WRITE_OPTION] = True
+    try:
+        with session.begin():
+            session.connection(execution_options={WRITE_OPTION: True})
+            yield session
+    finally:
+        session.info.pop(WRITE_OPTION, None)

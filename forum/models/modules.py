@@ -1,0 +1,60 @@
+"""Training modules (a written lesson, maybe a video) and their revision history."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from forum.extensions import db
+from forum.models.base import UTCDateTime, utcnow
+from forum.models.users import User
+
+
+class Module(db.Model):
+    __tablename__ = "modules"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(220), unique=True)
+    title: Mapped[str] = mapped_column(String(200))
+    summary: Mapped[str] = mapped_column(Text, default="")
+    body: Mapped[str] = mapped_column(Text)
+    # Rendered and sanitized once, on write; pages only read it.
+    body_html: Mapped[str] = mapped_column(Text)
+    video_url: Mapped[str | None] = mapped_column(String(500))
+    owner_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    position: Mapped[int] = mapped_column(Integer, default=0, index=True)
+    published: Mapped[bool] = mapped_column(default=True)
+    revision: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    owner: Mapped[User | None] = relationship()
+    revisions: Mapped[list[ModuleRevision]] = relationship(
+        back_populates="module",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+        order_by="ModuleRevision.revision.desc()",
+    )
+
+
+class ModuleRevision(db.Model):
+    """Every revision of a module's text, the current one included."""
+
+    __tablename__ = "module_revisions"
+    __table_args__ = (UniqueConstraint("module_id", "revision"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    module_id: Mapped[int] = mapped_column(ForeignKey("modules.id", ondelete="CASCADE"))
+    revision: Mapped[int] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(String(200))
+    summary: Mapped[str] = mapped_column(Text, default="")
+    body: Mapped[str] = mapped_column(Text)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    module: Mapped[Module] = relationship(back_populates="revisions")
+    author: Mapped[User | None] = relationship()

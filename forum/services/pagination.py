@@ -1,0 +1,42 @@
+"""One page of a list query, with the total of what the caller may see."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+from sqlalchemy import Select, func, select
+
+from forum.errors import Invalid
+from forum.extensions import db
+
+T = TypeVar("T")
+MAX_PER_PAGE = 100
+MAX_PAGE = 1_000_000
+
+
+@dataclass
+class Page(Generic[T]):
+    items: list[T]
+    page: int
+    per_page: int
+    total: int
+
+
+def clamp(page: int, per_page: int) -> tuple[int, int]:
+    if page < 1:
+        raise Invalid.field("page", "must be 1 or more")
+    if page > MAX_PAGE:
+        raise Invalid.field("page", f"must be at most {MAX_PAGE}")
+    if per_page < 1:
+        raise Invalid.field("per_page", "must be 1 or more")
+    return page, min(per_page, MAX_PER_PAGE)
+
+
+def paginate(stmt: Select[Any], page: int = 1, per_page: int = 20, scalars: bool = True) -> Page:
+    page, per_page = clamp(page, per_page)
+    total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
+    window = stmt.limit(per_page).offset((page - 1) * per_page)
+    result = db.session.execute(window)
+    items = list(result.scalars() if scalars else result)
+    return Page(items=items, page=page, per_page=per_page, total=total or 0)

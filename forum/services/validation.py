@@ -1,0 +1,65 @@
+"""Input rules shared by services, the API schemas and the forms."""
+
+from __future__ import annotations
+
+from email_validator import EmailNotValidError, validate_email
+
+from forum.errors import Invalid
+
+TITLE_MAX = 200
+BODY_MAX = 20_000
+NAME_MAX = 100
+EMAIL_MAX = 254
+PASSWORD_MIN = 8
+PASSWORD_MAX = 200
+SUMMARY_MAX = 1_000
+URL_MAX = 500
+
+
+def text(field: str, value: str | None, *, max_len: int, min_len: int = 1) -> str:
+    """Trimmed text within its limits; longer is invalid input, never truncated."""
+    if not isinstance(value, str):
+        raise Invalid.field(field, "must be text")
+    if "\x00" in value:
+        raise Invalid.field(field, "must not contain NUL characters")
+    value = value.strip()
+    if len(value) < min_len:
+        raise Invalid.field(
+            field, "must not be empty" if min_len == 1 else f"too short (min {min_len})"
+        )
+    if len(value) > max_len:
+        raise Invalid.field(field, f"must be at most {max_len} characters")
+    return value
+
+
+def email(value: str | None) -> str:
+    value = text("email", value, max_len=EMAIL_MAX)
+    try:
+        return validate_email(value, check_deliverability=False).normalized.lower()
+    except EmailNotValidError as exc:
+        raise Invalid.field("email", str(exc)) from exc
+
+
+def password(value: str | None) -> str:
+    if not isinstance(value, str):
+        raise Invalid.field("password", "must be text")
+    if len(value) < PASSWORD_MIN:
+        raise Invalid.field("password", f"must be at least {PASSWORD_MIN} characters")
+    if len(value) > PASSWORD_MAX or "\x00" in value:
+        raise Invalid.field("password", f"must be at most {PASSWORD_MAX} characters")
+    return value
+
+
+def choice(field: str, value: str | None, allowed: tuple[str, ...]) -> str:
+    if value not in allowed:
+        raise Invalid.field(field, f"must be one of: {', '.join(allowed)}")
+    return value
+
+
+def http_url(field: str, value: str | None) -> str | None:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    value = text(field, value, max_len=URL_MAX)
+    if not value.lower().startswith(("http://", "https://")) or " " in value:
+        raise Invalid.field(field, "must be an http:// or https:// address")
+    return value

@@ -1,0 +1,1 @@
+from forum.web.admin import bp  # noqa: F401

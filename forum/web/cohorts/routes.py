@@ -1,0 +1,1 @@
+from forum.web.cohorts import bp  # noqa: F401

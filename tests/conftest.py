@@ -1,0 +1,231 @@
+"""Fixtures: app, db, client, runner, users, and signed-in API and page clients.
+
+Every test that uses ``app`` runs on SQLite, and again on PostgreSQL when
+``FORUM_TEST_POSTGRES_URL`` is set. With ``FORUM_TEST_REQUIRE_ALL=1`` (CI) a missing
+PostgreSQL, Redis or browser fails the run instead of skipping.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from forum import create_app
+from forum.extensions import db as _db
+from tests import factories
+
+POSTGRES_URL = os.environ.get("FORUM_TEST_POSTGRES_URL", "")
+REDIS_URL = os.environ.get("FORUM_TEST_REDIS_URL", "")
+REQUIRE_ALL = os.environ.get("FORUM_TEST_REQUIRE_ALL") == "1"
+
+
+def need(condition: bool, reason: str) -> None:
+    """Skip with a clear reason on a laptop that lacks a dependency; fail on CI."""
+    if condition:
+        return
+    if REQUIRE_ALL:
+        pytest.fail(f"{reason} (FORUM_TEST_REQUIRE_ALL=1 turns this skip into a failure)")
+    pytest.skip(reason)
+
+
+def _postgres_test_url(worker: str) -> str:
+    """A database of this test process's own, created fresh once per run."""
+    base = make_url(POSTGRES_URL)
+    name = f"forum_test_{worker}"
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return base.set(database=name).render_as_string(hide_password=False)
+
+
+@pytest.fixture(scope="session")
+def postgres_url(worker_id: str) -> str:
+    need(bool(POSTGRES_URL), "PostgreSQL tests need FORUM_TEST_POSTGRES_URL")
+    url = _postgres_test_url(worker_id)
+    app = create_app(_base_config(url))
+    with app.app_context():
+        _db.create_all()
+        _db.engine.dispose()
+    return url
+
+
+@pytest.fixture(scope="session")
+def worker_id(request) -> str:
+    return getattr(request.config, "workerinput", {}).get("workerid", "main")
+
+
+def _base_config(database_url: str, tmp: str | None = None) -> dict:
+    return {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret",
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "BACKGROUND_WORKER": "off",
+        "RATELIMIT_STORAGE_URI": "memory://",
+        "SEARCH_INDEX_DIR": os.path.join(tmp or "/tmp", "search-index"),
+        "BASE_URL": "http://localhost",
+        "SERVER_NAME": None,
+    }
+
+
+class FreshContextClient(FlaskClient):
+    """Each request in an app context of its own, as in production.
+
+    The fixtures keep an app context open for factories and assertions; without this,
+    requests would share its ``g`` (and Flask-Login's cached user) and its DB session.
+    """
+
+    def open(self, *args, **kwargs):
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def database_url(request, tmp_path) -> str:
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'forum.db'}"
+    return request.getfixturevalue("postgres_url")
+
+
+@pytest.fixture
+def app_config() -> dict:
+    """Override in a test module to change settings for its tests."""
+    return {}
+
+
+@pytest.fixture
+def app(database_url: str, tmp_path, app_config) -> Iterator[Flask]:
+    app = create_app({**_base_config(database_url, str(tmp_path)), **app_config})
+    app.test_client_class = FreshContextClient
+    with app.app_context():
+        if database_url.startswith("sqlite"):
+            _db.create_all()
+        yield app
+        _db.session.remove()
+        if not database_url.startswith("sqlite"):
+            _truncate_all()
+        _db.engine.dispose()
+
+
+def _truncate_all() -> None:
+    names = ", ".join(f'"{t.name}"' for t in _db.metadata.sorted_tables)
+    with _db.engine.begin() as conn:
+        conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+
+
+@pytest.fixture
+def db(app):
+    return _db
+
+
+@pytest.fixture
+def client(app) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+# People --------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def make_user(app):
+    return factories.make_user
+
+
+@pytest.fixture
+def admin(app):
+    return factories.make_user(role="admin", name="Ada Admin")
+
+
+@pytest.fixture
+def manager(app):
+    return factories.make_user(role="manager", name="Max Manager")
+
+
+@pytest.fixture
+def member(app):
+    return factories.make_user(role="member", name="Mia Member")
+
+
+# Signed-in clients ---------------------------------------------------------------------
+
+
+class ApiClient:
+    """Calls /api/v1 with a bearer token (or none): ``api.get("/modules")``."""
+
+    def __init__(self, client: FlaskClient, token: str | None = None):
+        self.client = client
+        self.headers = {"Authorization": f"Bearer {token}"} if token else {}
+
+    def _call(self, method: str, path: str, **kwargs):
+        headers = {**self.headers, **kwargs.pop("headers", {})}
+        return self.client.open(f"/api/v1{path}", method=method, headers=headers, **kwargs)
+
+    def get(self, path, **kw):
+        return self._call("GET", path, **kw)
+
+    def post(self, path, **kw):
+        return self._call("POST", path, **kw)
+
+    def put(self, path, **kw):
+        return self._call("PUT", path, **kw)
+
+    def patch(self, path, **kw):
+        return self._call("PATCH", path, **kw)
+
+    def delete(self, path, **kw):
+        return self._call("DELETE", path, **kw)
+
+
+@pytest.fixture
+def api(app):
+    """``api(user)`` is a client signed in as that user with a bearer token; ``api()`` is anonymous."""
+    from forum.services import accounts
+
+    def as_user(user=None) -> ApiClient:
+        token = accounts.issue_token(user) if user is not None else None
+        return ApiClient(app.test_client(), token)
+
+    return as_user
+
+
+CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
+
+
+def csrf_token(client: FlaskClient, path: str = "/login") -> str:
+    page = client.get(path)
+    match = CSRF_META.search(page.get_data(as_text=True))
+    assert match, f"no csrf-token meta on {path}"
+    return match.group(1)
+
+
+@pytest.fixture
+def login(app):
+    """``login(user)`` gives a page client signed in through the real /login form."""
+
+    def sign_in(user, password: str = factories.PASSWORD) -> FlaskClient:
+        c = app.test_client()
+        token = csrf_token(c)
+        r = c.post("/login", data={"email": user.email, "password": password, "csrf_token": token})
+        assert r.status_code == 302, r.get_data(as_text=True)
+        return c
+
+    return sign_in
+
+
+@pytest.fixture
+def redis_url() -> str:
+    need(bool(REDIS_URL), "Redis tests need FORUM_TEST_REDIS_URL")
+    return REDIS_URL
