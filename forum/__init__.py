@@ -11,7 +11,7 @@ from werkzeug.routing import IntegerConverter
 class BoundedInt(IntegerConverter):
     """``<int:…>`` that stops at the database's integer range: a huge id is simply not found."""
 
-    def __init__(self, map, *args, **kwargs):  # noqa: A002
+    def __init__(self, map, *args, **kwargs):
         kwargs.setdefault("max", 2**31 - 1)
         super().__init__(map, *args, **kwargs)
 
@@ -25,6 +25,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     )
     app.url_map.converters["int"] = BoundedInt
 
+    from forum.api import register_api
     from forum.auth import register_auth
     from forum.background import register_background
     from forum.cli import register_cli
@@ -33,7 +34,6 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from forum.errors import register_error_handlers
     from forum.extensions import register_extensions
     from forum.web import register_web
-    from forum.api import register_api
 
     load_config(app, config)
     register_extensions(app)

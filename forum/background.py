@@ -9,6 +9,7 @@ goes stale and is taken over.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import threading
@@ -159,10 +160,9 @@ def register_background(app: Flask) -> None:
 @event.listens_for(Session, "after_commit")
 def _wake_after_commit(session: Session) -> None:
     if session.info.pop(_PENDING, False):
-        try:
+        # Outside an app context the next poll picks the job up.
+        with contextlib.suppress(RuntimeError, KeyError):
             current_app.extensions["forum.worker"].wake.set()
-        except (RuntimeError, KeyError):
-            pass  # outside an app context: the next poll picks the job up
 
 
 @event.listens_for(Session, "after_rollback")

@@ -43,7 +43,7 @@ def seed_demo_command(if_empty: bool) -> None:
         logins = demo.seed()
     except ForumError as exc:
         raise click.ClickException(exc.message) from None
-    click.echo("Demo loaded. Sign in with any of these (password for all: %s):" % demo.PASSWORD)
+    click.echo(f"Demo loaded. Sign in with any of these (password for all: {demo.PASSWORD}):")
     for role, email in logins:
         click.echo(f"  {role:<12} {email}")
 

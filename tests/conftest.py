@@ -191,7 +191,7 @@ class ApiClient:
 
 @pytest.fixture
 def api(app):
-    """``api(user)`` is a client signed in as that user with a bearer token; ``api()`` is anonymous."""
+    """``api(user)``: a client signed in with a bearer token; ``api()``: anonymous."""
     from forum.services import accounts
 
     def as_user(user=None) -> ApiClient:

@@ -59,7 +59,7 @@ class ScheduleEntry(db.Model):
     due_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
     cohort: Mapped[Cohort] = relationship(back_populates="schedule")
-    module: Mapped[Module] = relationship()  # noqa: F821
+    module: Mapped[Module] = relationship()
 
 
-from forum.models.modules import Module  # noqa: E402,F401  (resolves the relationship)
+from forum.models.modules import Module  # noqa: E402  (resolves the relationship)

@@ -8,7 +8,10 @@ def test_token_round_trip(api, member):
     assert r.status_code == 200
     body = r.get_json()
     assert body["user"] == {
-        "id": member.id, "email": member.email, "name": member.name, "role": "member",
+        "id": member.id,
+        "email": member.email,
+        "name": member.name,
+        "role": "member",
         "active": True,
     }
     token = body["token"]

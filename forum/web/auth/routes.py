@@ -6,10 +6,10 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
 from forum.errors import Invalid, Unauthorized
+from forum.ratelimit import limit_failed_logins
 from forum.services import accounts
 from forum.web.auth import bp
 from forum.web.auth.forms import ForgotPasswordForm, LoginForm, SetPasswordForm
-from forum.ratelimit import limit_failed_logins
 
 
 def _safe_next(target: str | None) -> str:
