@@ -35,32 +35,31 @@ def need(condition: bool, reason: str) -> None:
     pytest.skip(reason)
 
 
-def _postgres_test_url(worker: str) -> str:
-    """A database of this test process's own, created fresh once per run."""
+def postgres_database(suffix: str) -> Iterator[str]:
+    """A fresh, empty database of this test process's own; dropped afterwards."""
     base = make_url(POSTGRES_URL)
-    name = f"forum_test_{worker}"
+    name = f"forum_test_{os.getpid()}_{suffix}"
     admin = create_engine(base, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         conn.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    return base.set(database=name).render_as_string(hide_password=False)
+    try:
+        yield base.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
 
 
 @pytest.fixture(scope="session")
-def postgres_url(worker_id: str) -> str:
+def postgres_url() -> Iterator[str]:
     need(bool(POSTGRES_URL), "PostgreSQL tests need FORUM_TEST_POSTGRES_URL")
-    url = _postgres_test_url(worker_id)
-    app = create_app(_base_config(url))
-    with app.app_context():
-        _db.create_all()
-        _db.engine.dispose()
-    return url
-
-
-@pytest.fixture(scope="session")
-def worker_id(request) -> str:
-    return getattr(request.config, "workerinput", {}).get("workerid", "main")
+    for url in postgres_database("suite"):
+        app = create_app(_base_config(url))
+        with app.app_context():
+            _db.create_all()
+            _db.engine.dispose()
+        yield url
 
 
 def _base_config(database_url: str, tmp: str | None = None) -> dict:
