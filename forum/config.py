@@ -62,6 +62,7 @@ def load_config(app: Flask, overrides: dict[str, Any] | None = None) -> None:
         "RATELIMIT_HEADERS_ENABLED": True,
         "LOGIN_FAILURES_PER_EMAIL": "10 per 15 minutes",
         "LOGIN_FAILURES_PER_ADDRESS": "50 per 15 minutes",
+        "PASSWORD_HASH_METHOD": "scrypt",
         "INVITE_TTL_DAYS": 7,
         "RESET_TTL_HOURS": 2,
         # flask-smorest / OpenAPI.

@@ -68,6 +68,8 @@ def _base_config(database_url: str, tmp: str | None = None) -> dict:
         "SECRET_KEY": "test-secret",
         "SQLALCHEMY_DATABASE_URI": database_url,
         "BACKGROUND_WORKER": "off",
+        # Fast hashing in tests only; production uses scrypt.
+        "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
         "RATELIMIT_STORAGE_URI": "memory://",
         "SEARCH_INDEX_DIR": os.path.join(tmp or "/tmp", "search-index"),
         "BASE_URL": "http://localhost",

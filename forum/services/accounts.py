@@ -8,7 +8,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
-from flask import current_app, url_for
+from flask import current_app
 from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -23,6 +23,10 @@ from forum.services.pagination import Page, paginate
 
 # A real hash to check against when the e-mail is unknown, so timing does not tell.
 _DUMMY_HASH = generate_password_hash("not-a-real-password")
+
+
+def _hash(password: str) -> str:
+    return generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
 
 
 def _digest(token: str) -> str:
@@ -71,7 +75,7 @@ def create_user(
             raise Conflict(f"A user with the e-mail {address} already exists.", {"email": "taken"})
         user = User(email=address, name=name, role=role)
         if secret:
-            user.password_hash = generate_password_hash(secret)
+            user.password_hash = _hash(secret)
         session.add(user)
         try:
             session.flush()
@@ -191,7 +195,8 @@ def _ttl(purpose: str) -> timedelta:
 
 def _link_url(purpose: str, token: str) -> str:
     endpoint = "auth.accept_invite" if purpose == "invite" else "auth.reset_password"
-    path = url_for(endpoint, token=token, _external=False)
+    # Built from the URL map, not url_for, so it works outside a request (CLI, workers).
+    path = current_app.url_map.bind("localhost").build(endpoint, {"token": token})
     return f"{current_app.config['BASE_URL']}{path}"
 
 
@@ -273,7 +278,7 @@ def _use_link(purpose: str, token: str, new_password: str) -> User:
         link = check_link(purpose, token)
         link.used_at = utcnow()
         user = link.user
-        user.password_hash = generate_password_hash(secret)
+        user.password_hash = _hash(secret)
         _sign_out_everywhere(user)
     return user
 
