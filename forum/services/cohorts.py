@@ -47,6 +47,20 @@ def memberships_of(user: User) -> list[Membership]:
     )
 
 
+def schedule_of(user: User) -> list[ScheduleEntry]:
+    """The due dates of every cohort the user is in, soonest first (modules they may see)."""
+    mine = select(Membership.cohort_id).where(Membership.user_id == user.id)
+    return list(
+        db.session.scalars(
+            select(ScheduleEntry)
+            .join(Module)
+            .where(ScheduleEntry.cohort_id.in_(mine), permissions.visible_modules_clause(user))
+            .options(selectinload(ScheduleEntry.module), selectinload(ScheduleEntry.cohort))
+            .order_by(ScheduleEntry.due_at, Module.position, ScheduleEntry.id)
+        )
+    )
+
+
 def _require_manager(actor: User) -> None:
     if not permissions.can_manage_cohorts(actor):
         raise Forbidden("Only managers and admins manage cohorts.")
