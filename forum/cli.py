@@ -30,20 +30,46 @@ def create_user_command(email: str, name: str, password: str, role: str) -> None
 
 
 @click.command("seed-demo")
-@click.option("--if-empty", is_flag=True, help="Only when the database has no users yet.")
+@click.option(
+    "--if-empty",
+    is_flag=True,
+    help="When the database already has data: succeed, and print the demo logins if any.",
+)
 @with_appcontext
 def seed_demo_command(if_empty: bool) -> None:
-    """Load the demo: modules, cohorts with schedules, people across the roles."""
+    """Load the demo: modules, cohorts with schedules, people across the roles.
+
+    With --if-empty (what `make run` uses on every start) a database that already has data
+    is left alone, and the demo logins are printed again when the demo is in it.
+    """
     from forum import demo
 
-    if if_empty and not demo.database_is_empty():
-        click.echo("The database already has data; demo not loaded.")
+    if demo.database_is_empty():
+        try:
+            logins = demo.seed()
+        except ForumError as exc:
+            raise click.ClickException(exc.message) from None
+        _print_logins("Demo loaded.", logins)
         return
-    try:
-        logins = demo.seed()
-    except ForumError as exc:
-        raise click.ClickException(exc.message) from None
-    click.echo(f"Demo loaded. Sign in with any of these (password for all: {demo.PASSWORD}):")
+    if if_empty:
+        logins = demo.logins()
+        if logins:
+            _print_logins("Demo already loaded.", logins)
+        else:
+            click.echo("The database already has data; demo not loaded.")
+        return
+    # Never mix the demo's well-known password into a database with real people in it.
+    if demo.is_loaded():
+        raise click.ClickException("The demo is already loaded; nothing was changed.")
+    raise click.ClickException(
+        "The database already has data; seed-demo loads only into an empty database."
+    )
+
+
+def _print_logins(heading: str, logins: list[tuple[str, str]]) -> None:
+    from forum import demo
+
+    click.echo(f"{heading} Sign in with any of these (password for all: {demo.PASSWORD}):")
     for role, email in logins:
         click.echo(f"  {role:<12} {email}")
 
