@@ -2,6 +2,20 @@
 
 from forum.models.base import UTCDateTime, utcnow
 from forum.models.cohorts import COHORT_ROLES, Cohort, Membership, ScheduleEntry
+from forum.models.discussion import (
+    THREAD_KINDS,
+    VISIBILITIES,
+    Flag,
+    ModerationEntry,
+    ModuleFollow,
+    Notification,
+    Post,
+    PostRevision,
+    ReadMark,
+    Thread,
+    ThreadFollow,
+    Vote,
+)
 from forum.models.jobs import Job
 from forum.models.modules import Module, ModuleRevision
 from forum.models.users import ROLES, AccountLink, ApiToken, User
@@ -9,15 +23,27 @@ from forum.models.users import ROLES, AccountLink, ApiToken, User
 __all__ = [
     "COHORT_ROLES",
     "ROLES",
+    "THREAD_KINDS",
+    "VISIBILITIES",
     "AccountLink",
     "ApiToken",
     "Cohort",
+    "Flag",
     "Job",
     "Membership",
+    "ModerationEntry",
     "Module",
+    "ModuleFollow",
     "ModuleRevision",
+    "Notification",
+    "Post",
+    "PostRevision",
+    "ReadMark",
     "ScheduleEntry",
+    "Thread",
+    "ThreadFollow",
     "UTCDateTime",
     "User",
+    "Vote",
     "utcnow",
 ]
