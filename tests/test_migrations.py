@@ -1,0 +1,125 @@
+"""The migrations build the schema from empty, agree with the models, and go down and up again.
+
+Run on SQLite always and on PostgreSQL when ``FORUM_TEST_POSTGRES_URL`` is set, each time on
+a fresh, empty database (not the suite's ``create_all`` one).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from flask import Flask
+from flask_migrate import downgrade, upgrade
+from sqlalchemy import inspect
+
+from forum import create_app
+from forum.extensions import db
+from tests import factories
+from tests.conftest import POSTGRES_URL, _base_config, need, postgres_database
+
+
+@pytest.fixture
+def keep_logging() -> Iterator[None]:
+    """Alembic's env.py calls ``logging.config.fileConfig``, which disables every logger that
+    already exists (``forum.mail`` among them) and replaces the root handlers. Put them back,
+    so that later tests in this process still see their logs."""
+    root = logging.getLogger()
+    saved_root = (root.level, list(root.handlers))
+    saved = {
+        name: (logger.disabled, logger.level, list(logger.handlers), logger.propagate)
+        for name, logger in logging.Logger.manager.loggerDict.items()
+        if isinstance(logger, logging.Logger)
+    }
+    yield
+    root.setLevel(saved_root[0])
+    root.handlers[:] = saved_root[1]
+    for name, (disabled, level, handlers, propagate) in saved.items():
+        logger = logging.getLogger(name)
+        logger.disabled, logger.propagate = disabled, propagate
+        logger.setLevel(level)
+        logger.handlers[:] = handlers
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def empty_database(request, tmp_path: Path) -> Iterator[str]:
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'migrated.db'}"
+        return
+    need(bool(POSTGRES_URL), "PostgreSQL tests need FORUM_TEST_POSTGRES_URL")
+    yield from postgres_database("migrations")
+
+
+@pytest.fixture
+def migrated_app(empty_database: str, tmp_path: Path, keep_logging) -> Iterator[Flask]:
+    """An app on an empty database; the test runs the migrations itself."""
+    app = create_app(_base_config(empty_database, str(tmp_path)))
+    with app.app_context():
+        yield app
+        db.session.remove()
+        db.engine.dispose()
+
+
+def _tables() -> set[str]:
+    return set(inspect(db.engine).get_table_names())
+
+
+def _head(app: Flask) -> str:
+    config = app.extensions["migrate"].migrate.get_config()
+    (head,) = ScriptDirectory.from_config(config).get_heads()  # one line of history
+    return head
+
+
+def _current_revision() -> str | None:
+    with db.engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
+
+
+def _differences() -> list:
+    """What ``flask db migrate`` would put in a new migration: must be nothing."""
+    with db.engine.connect() as conn:
+        context = MigrationContext.configure(
+            conn, opts={"compare_type": True, "compare_server_default": True}
+        )
+        return compare_metadata(context, db.metadata)
+
+
+def test_flask_db_upgrade_builds_every_table_from_empty(migrated_app):
+    assert _tables() == set()
+
+    result = migrated_app.test_cli_runner().invoke(args=["db", "upgrade"])
+
+    assert result.exit_code == 0, result.output
+    assert _tables() == set(db.metadata.tables) | {"alembic_version"}
+    assert _current_revision() == _head(migrated_app)
+
+
+def test_models_and_migrated_schema_agree(migrated_app):
+    upgrade()
+    assert _differences() == []
+
+
+def test_migrated_schema_takes_real_writes(migrated_app):
+    upgrade()
+    manager = factories.make_user(role="manager")
+    module = factories.make_module(owner=manager)
+    cohort = factories.make_cohort(members={manager: "facilitator"}, actor=manager)
+    assert (module.revision, module.owner_id) == (1, manager.id)
+    assert cohort.id is not None
+
+
+def test_downgrade_to_base_then_upgrade_again(migrated_app):
+    upgrade()
+    downgrade(revision="base")
+    assert _tables() == {"alembic_version"}
+    assert _current_revision() is None
+
+    upgrade()
+    assert _tables() == set(db.metadata.tables) | {"alembic_version"}
+    assert _current_revision() == _head(migrated_app)
+    assert _differences() == []
