@@ -194,6 +194,19 @@ def add_member(actor: User, cohort_id: int, user_id: int, role: str = "learner")
     return membership
 
 
+def people_to_add(actor: User, cohort_id: int) -> list[User]:
+    """Active people who are not in the cohort yet, by name: the choices of the add form."""
+    cohort = _managed_cohort(actor, cohort_id)
+    members = select(Membership.user_id).where(Membership.cohort_id == cohort.id)
+    return list(
+        db.session.scalars(
+            select(User)
+            .where(User.active.is_(True), User.id.not_in(members))
+            .order_by(User.name, User.id)
+        )
+    )
+
+
 def remove_member(actor: User, cohort_id: int, user_id: int) -> None:
     with write_transaction() as session:
         cohort = _managed_cohort(actor, cohort_id)

@@ -144,6 +144,15 @@ def create_module(
     return module
 
 
+def possible_owners(actor: User) -> list[User]:
+    """Active people by name: whom a manager may make a module's owner."""
+    if not permissions.is_manager(actor):
+        raise Forbidden("Only managers hand a module to an owner.")
+    return list(
+        db.session.scalars(select(User).where(User.active.is_(True)).order_by(User.name, User.id))
+    )
+
+
 def update_module(actor: User, module_id: int, **changes: object) -> Module:
     """Apply any of title, body, summary, video_url, owner_id, position, published.
 
