@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterator, Mapping
 from functools import lru_cache
 from html import escape
+from typing import Protocol
 
 import nh3
 from markdown_it import MarkdownIt
+from markdown_it.token import Token
 from pygments import highlight
 from pygments.formatters import HtmlFormatter
 from pygments.lexers import get_lexer_by_name
@@ -43,11 +47,86 @@ def _highlight(code: str, lang: str, _attrs: str) -> str:
     return f'<pre class="highlight"><code{css_lang}>{body}</code></pre>'
 
 
+# "@ada.lovelace", not inside a word or an e-mail address.
+MENTION = re.compile(r"(?<![\w@./])@([a-z0-9](?:[a-z0-9._-]{0,38}[a-z0-9])?)", re.IGNORECASE)
+
+
+class Mentioned(Protocol):
+    id: int
+    name: str
+
+
+def _text_tokens(tokens: list[Token]) -> Iterator[tuple[Token, list[Token]]]:
+    """Plain text tokens outside links and code, with the list that holds them."""
+    for block in tokens:
+        if block.type != "inline" or not block.children:
+            continue
+        depth = 0
+        for tok in block.children:
+            depth += tok.type == "link_open"
+            depth -= tok.type == "link_close"
+            if tok.type == "text" and depth == 0:
+                yield tok, block.children
+
+
+def _text(content: str) -> Token:
+    tok = Token("text", "", 0)
+    tok.content = content
+    return tok
+
+
+def _link_mentions(state) -> None:
+    people: Mapping[str, Mentioned] = state.env.get("mentions") or {}
+    if not people:
+        return
+    for block in state.tokens:
+        if block.type != "inline" or not block.children:
+            continue
+        out: list[Token] = []
+        depth = 0
+        for tok in block.children:
+            depth += tok.type == "link_open"
+            depth -= tok.type == "link_close"
+            if tok.type != "text" or depth:
+                out.append(tok)
+                continue
+            out.extend(_split_mentions(tok.content, people))
+        block.children = out
+
+
+def _split_mentions(content: str, people: Mapping[str, Mentioned]) -> list[Token]:
+    out: list[Token] = []
+    pos = 0
+    for match in MENTION.finditer(content):
+        person = people.get(match.group(1).lower())
+        if person is None:
+            continue
+        if match.start() > pos:
+            out.append(_text(content[pos : match.start()]))
+        link = Token("link_open", "a", 1)
+        link.attrs = {"href": f"/users/{person.id}", "class": "mention"}
+        out += [link, _text(f"@{person.name}"), Token("link_close", "a", -1)]
+        pos = match.end()
+    if pos < len(content):
+        out.append(_text(content[pos:]))
+    return out
+
+
 @lru_cache(maxsize=1)
 def _parser() -> MarkdownIt:
     # html=False: raw HTML in the source is shown as text; nh3 below is the second fence.
     md = MarkdownIt("commonmark", {"html": False, "linkify": False, "highlight": _highlight})
-    return md.enable(["table", "strikethrough"])
+    md.enable(["table", "strikethrough"])
+    md.core.ruler.push("mentions", _link_mentions)
+    return md
+
+
+def find_mentions(text: str) -> set[str]:
+    """The @handles written in the text (not in code or links), lower case."""
+    found: set[str] = set()
+    for tok, _ in _text_tokens(_parser().parse(text or "")):
+        found.update(m.group(1).lower() for m in MENTION.finditer(tok.content))
+    return found
 
 
 def sanitize(html: str) -> str:
@@ -57,13 +136,17 @@ def sanitize(html: str) -> str:
         attributes=_ATTRIBUTES,
         url_schemes={"http", "https", "mailto"},
         link_rel=LINK_REL,
+        allowed_classes={"a": {"mention"}},
         filter_style_properties={"text-align"},
     )
 
 
-def render(text: str) -> str:
-    """Render markdown source to sanitized HTML for storage beside the source."""
-    return sanitize(_parser().render(text or ""))
+def render(text: str, mentions: Mapping[str, Mentioned] | None = None) -> str:
+    """Render markdown source to sanitized HTML for storage beside the source.
+
+    ``mentions`` maps lower-case handles to people; those @handles become links to them.
+    """
+    return sanitize(_parser().render(text or "", {"mentions": mentions or {}}))
 
 
 def pygments_css() -> str:

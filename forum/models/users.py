@@ -21,6 +21,8 @@ class User(UserMixin, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)
     name: Mapped[str] = mapped_column(String(100))
+    # What people type to @mention someone; made from the name, unique.
+    handle: Mapped[str | None] = mapped_column(String(40), unique=True)
     # None until an invited person sets a password.
     password_hash: Mapped[str | None] = mapped_column(String(255))
     role: Mapped[str] = mapped_column(String(16), default="member")

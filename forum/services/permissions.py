@@ -7,9 +7,10 @@ not see does not exist for them: services turn a failed visibility check into No
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, false, or_, select, true
+from sqlalchemy import ColumnElement, and_, event, false, or_, select, true
+from sqlalchemy.orm import Session
 
-from forum.models import Cohort, Membership, Module, User
+from forum.models import Cohort, Membership, ModerationEntry, Module, Post, Thread, User
 
 
 def is_signed_in(actor: User | None) -> bool:
@@ -96,3 +97,145 @@ def visible_modules_clause(actor: User | None) -> ColumnElement[bool]:
     if not is_signed_in(actor):
         return false()
     return or_(Module.published.is_(True), Module.owner_id == actor.id)
+
+
+# Cohort roles, looked up once per unit of work ------------------------------------------------
+
+_ROLES_CACHE = "forum_cohort_roles"
+
+
+def cohort_roles(actor: User | None) -> dict[int, str]:
+    """The actor's cohort id -> role, cached in the DB session until the next commit."""
+    if not is_signed_in(actor):
+        return {}
+    from forum.extensions import db
+
+    cache = db.session.info.setdefault(_ROLES_CACHE, {})
+    if actor.id not in cache:
+        rows = db.session.execute(
+            select(Membership.cohort_id, Membership.role).where(Membership.user_id == actor.id)
+        )
+        cache[actor.id] = dict(rows.tuples().all())
+    return cache[actor.id]
+
+
+@event.listens_for(Session, "after_commit")
+@event.listens_for(Session, "after_rollback")
+def _forget_cached_roles(session: Session) -> None:
+    session.info.pop(_ROLES_CACHE, None)
+
+
+# Threads and posts -----------------------------------------------------------------------------
+
+
+def can_see_thread(actor: User | None, thread: Thread) -> bool:
+    """A thread is visible with its module; a cohort thread only to that cohort, the module's
+    owner and managers."""
+    module = thread.module
+    if not can_see_module(actor, module):
+        return False
+    if thread.visibility == "everyone" or is_manager(actor) or module.owner_id == actor.id:
+        return True
+    return thread.cohort_id in cohort_roles(actor)
+
+
+def visible_threads_clause(actor: User | None) -> ColumnElement[bool]:
+    """SQL twin of ``can_see_thread`` (no join needed)."""
+    if is_manager(actor):
+        return true()
+    if not is_signed_in(actor):
+        return false()
+    visible_modules = select(Module.id).where(visible_modules_clause(actor))
+    owned_modules = select(Module.id).where(Module.owner_id == actor.id)
+    my_cohorts = select(Membership.cohort_id).where(Membership.user_id == actor.id)
+    return and_(
+        Thread.module_id.in_(visible_modules),
+        or_(
+            Thread.visibility == "everyone",
+            Thread.cohort_id.in_(my_cohorts),
+            Thread.module_id.in_(owned_modules),
+        ),
+    )
+
+
+def is_moderator(actor: User | None, thread: Thread) -> bool:
+    """Facilitators of the thread's cohort, the module's owner, managers and admins."""
+    if not is_signed_in(actor):
+        return False
+    if is_manager(actor) or thread.module.owner_id == actor.id:
+        return True
+    return thread.cohort_id is not None and cohort_roles(actor).get(thread.cohort_id) == (
+        "facilitator"
+    )
+
+
+def can_start_thread(actor: User | None, module: Module, cohort_id: int | None) -> bool:
+    """Anyone who sees the module; in a cohort only its members (and managers, the owner)."""
+    if not can_see_module(actor, module):
+        return False
+    if cohort_id is None or is_manager(actor) or module.owner_id == actor.id:
+        return True
+    return cohort_id in cohort_roles(actor)
+
+
+def can_start_prompt(actor: User | None, module: Module) -> bool:
+    return can_edit_module(actor, module)
+
+
+def can_reply(actor: User | None, thread: Thread) -> bool:
+    """A locked thread takes no replies, from anyone: unlock it first."""
+    return can_see_thread(actor, thread) and not thread.locked
+
+
+def can_edit_post(actor: User | None, thread: Thread, post: Post) -> bool:
+    if not can_see_thread(actor, thread) or post.deleted:
+        return False
+    return post.author_id == actor.id or is_moderator(actor, thread)
+
+
+def can_accept(actor: User | None, thread: Thread) -> bool:
+    if not can_see_thread(actor, thread):
+        return False
+    return thread.author_id == actor.id or is_moderator(actor, thread)
+
+
+def can_see_author(actor: User | None, thread: Thread, post: Post | Thread) -> bool:
+    """Anonymous writing hides its author from peers, not from the author, moderators, admins."""
+    if not post.anonymous:
+        return True
+    if not is_signed_in(actor):
+        return False
+    return post.author_id == actor.id or is_admin(actor) or is_moderator(actor, thread)
+
+
+# Moderation log ---------------------------------------------------------------------------------
+
+
+def moderation_log_clause(actor: User | None) -> ColumnElement[bool] | None:
+    """Which log entries the actor may read; None when they may read none (403)."""
+    if is_manager(actor):
+        return true()
+    if not is_signed_in(actor):
+        return None
+    facilitated = [cid for cid, role in cohort_roles(actor).items() if role == "facilitator"]
+    from forum.extensions import db
+
+    owns_modules = db.session.scalar(select(Module.id).where(Module.owner_id == actor.id).limit(1))
+    if not facilitated and owns_modules is None:
+        return None
+    owned = select(Module.id).where(Module.owner_id == actor.id)
+    return or_(
+        ModerationEntry.cohort_id.in_(facilitated),
+        ModerationEntry.module_id.in_(owned),
+    )
+
+
+def moderated_threads_clause(actor: User | None) -> ColumnElement[bool]:
+    """Threads the actor moderates (for the flag queue)."""
+    if is_manager(actor):
+        return true()
+    if not is_signed_in(actor):
+        return false()
+    facilitated = [cid for cid, role in cohort_roles(actor).items() if role == "facilitator"]
+    owned = select(Module.id).where(Module.owner_id == actor.id)
+    return or_(Thread.cohort_id.in_(facilitated), Thread.module_id.in_(owned))
