@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 import secrets
+import unicodedata
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -41,6 +43,27 @@ def find_user_by_email(address: str) -> User | None:
     return db.session.scalar(select(User).where(func.lower(User.email) == address.lower()))
 
 
+def _free_handle(name: str) -> str:
+    """A unique @handle from the name: "Ada Lovelace" -> "ada.lovelace", then "ada.lovelace2"."""
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower()
+    base = ".".join(re.findall(r"[a-z0-9]+", ascii_name))[:36].strip(".") or "user"
+    taken = set(db.session.scalars(select(User.handle).where(User.handle.like(f"{base}%"))))
+    handle, n = base, 2
+    while handle in taken:
+        handle, n = f"{base}{n}", n + 1
+    return handle
+
+
+def users_by_handles(handles: set[str]) -> dict[str, User]:
+    """Active people by @handle (lower case), for mentions."""
+    if not handles:
+        return {}
+    rows = db.session.scalars(
+        select(User).where(User.handle.in_(sorted(handles)[:50]), User.active.is_(True))
+    )
+    return {u.handle: u for u in rows}
+
+
 def _email_taken(address: str) -> bool:
     return find_user_by_email(address) is not None
 
@@ -73,7 +96,7 @@ def create_user(
     with write_transaction() as session:
         if _email_taken(address):
             raise Conflict(f"A user with the e-mail {address} already exists.", {"email": "taken"})
-        user = User(email=address, name=name, role=role)
+        user = User(email=address, name=name, role=role, handle=_free_handle(name))
         if secret:
             user.password_hash = _hash(secret)
         session.add(user)
