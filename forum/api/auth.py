@@ -24,8 +24,8 @@ def create_token(data):
 
 
 @blp.delete("/auth/token")
-@blp.response(204)
 @signed_in
+@blp.response(204)
 def delete_token():
     """Revoke the bearer token used for this request, or sign this session out."""
     if g.get("auth_via") == "bearer":
@@ -35,7 +35,7 @@ def delete_token():
 
 
 @blp.get("/me")
-@blp.response(200, UserSchema)
 @signed_in
+@blp.response(200, UserSchema)
 def me():
     return current_user._get_current_object()

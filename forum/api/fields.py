@@ -53,11 +53,13 @@ class When(fields.Field):
                 day = date.fromisoformat(text)
                 return datetime.combine(day, time(23, 59, 59), tzinfo=UTC)
             moment = datetime.fromisoformat(text.replace("z", "Z").replace("Z", "+00:00"))
-        except ValueError as exc:
+            if moment.tzinfo is None:
+                return moment.replace(tzinfo=UTC)
+            return moment.astimezone(UTC)
+        # Year 1 with a positive offset, or 9999-12-31 with a negative one, leaves the
+        # range of datetime once moved to UTC: invalid input, not a crash.
+        except (ValueError, OverflowError) as exc:
             raise self.make_error("invalid") from exc
-        if moment.tzinfo is None:
-            return moment.replace(tzinfo=UTC)
-        return moment.astimezone(UTC)
 
 
 def parse_when(value: str) -> datetime:

@@ -20,8 +20,10 @@ class In(Schema):
 
 
 class PageArgs(In):
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=1_000_000))
-    per_page = fields.Integer(load_default=20, validate=validate.Range(min=1, max=2**31 - 1))
+    """``?page=`` from 1; ``?per_page=`` from 1, and anything above 100 is served as 100."""
+
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    per_page = fields.Integer(load_default=20, validate=validate.Range(min=1))
 
 
 def list_of(item: type[Schema]) -> type[Schema]:
@@ -178,6 +180,7 @@ class ModulePatchIn(In):
 class RevisionSchema(Schema):
     revision = fields.Integer()
     title = fields.String()
+    summary = fields.String()
     body = fields.String()
     author = fields.Nested(UserRefSchema, allow_none=True)
     created_at = When()

@@ -18,9 +18,9 @@ blp = Blueprint("api_users", __name__, description="People")
 
 
 @blp.post("/users")
+@signed_in
 @blp.arguments(UserCreateIn)
 @blp.response(201, NewUserSchema)
-@signed_in
 def create_user(data):
     """Add a person; without a password the answer carries a one-use ``invite_url``."""
     new = accounts.create_user(current_user, **data)
@@ -31,17 +31,17 @@ def create_user(data):
 
 
 @blp.get("/users")
+@signed_in
 @blp.arguments(PageArgs, location="query")
 @blp.response(200, list_of(UserSchema))
-@signed_in
 def list_users(args):
     return envelope(accounts.list_users(current_user, **args))
 
 
 @blp.patch("/users/<int:user_id>")
+@signed_in
 @blp.arguments(UserPatchIn)
 @blp.response(200, UserSchema)
-@signed_in
 def update_user(data, user_id: int):
     """Rename, change role, or deactivate (which signs the person out everywhere)."""
     return accounts.update_user(current_user, user_id, **data)

@@ -45,8 +45,10 @@ def password(value: str | None) -> str:
         raise Invalid.field("password", "must be text")
     if len(value) < PASSWORD_MIN:
         raise Invalid.field("password", f"must be at least {PASSWORD_MIN} characters")
-    if len(value) > PASSWORD_MAX or "\x00" in value:
+    if len(value) > PASSWORD_MAX:
         raise Invalid.field("password", f"must be at most {PASSWORD_MAX} characters")
+    if "\x00" in value:
+        raise Invalid.field("password", "must not contain NUL characters")
     return value
 
 
