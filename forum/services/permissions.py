@@ -115,7 +115,7 @@ def cohort_roles(actor: User | None) -> dict[int, str]:
         rows = db.session.execute(
             select(Membership.cohort_id, Membership.role).where(Membership.user_id == actor.id)
         )
-        cache[actor.id] = dict(rows.tuples().all())
+        cache[actor.id] = dict(rows.all())
     return cache[actor.id]
 
 
@@ -239,3 +239,20 @@ def moderated_threads_clause(actor: User | None) -> ColumnElement[bool]:
     facilitated = [cid for cid, role in cohort_roles(actor).items() if role == "facilitator"]
     owned = select(Module.id).where(Module.owner_id == actor.id)
     return or_(Thread.cohort_id.in_(facilitated), Thread.module_id.in_(owned))
+
+
+def who_can_see(users: list[User], thread: Thread, cohort_member_ids: set[int]) -> list[User]:
+    """The people among ``users`` who may see ``thread`` (batch form, for notifying).
+
+    ``cohort_member_ids`` are the ids of the members of the thread's cohort.
+    """
+    module = thread.module
+    seen = []
+    for user in users:
+        sees_all = is_manager(user) or module.owner_id == user.id
+        sees_this = module.published and (
+            thread.visibility == "everyone" or user.id in cohort_member_ids
+        )
+        if user.active and (sees_all or sees_this):
+            seen.append(user)
+    return seen

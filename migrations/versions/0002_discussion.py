@@ -175,6 +175,7 @@ def upgrade():
     sa.Column('module_id', sa.Integer(), nullable=True),
     sa.Column('office_hour_id', sa.Integer(), nullable=True),
     sa.Column('actor_id', sa.Integer(), nullable=True),
+    sa.Column('actor_anonymous', sa.Boolean(), nullable=False),
     sa.Column('created_at', forum.models.base.UTCDateTime(), nullable=False),
     sa.Column('read_at', forum.models.base.UTCDateTime(), nullable=True),
     sa.Column('emailed_at', forum.models.base.UTCDateTime(), nullable=True),

@@ -1,0 +1,174 @@
+"""In-app notifications: who is told what, and reading them.
+
+A notification names a kind, the thread/post/module it is about and the actor. Whether the
+actor is shown is decided when it is read (anonymous posts hide their author from peers).
+Rows with ``emailed_at`` still empty are what a mailer will pick up.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from sqlalchemy import func, or_, select, update
+from sqlalchemy.orm import selectinload
+
+from forum.database import write_transaction
+from forum.errors import Invalid
+from forum.extensions import db
+from forum.models import (
+    Membership,
+    ModuleFollow,
+    Notification,
+    Post,
+    Thread,
+    ThreadFollow,
+    User,
+    utcnow,
+)
+from forum.services import permissions
+from forum.services.pagination import Page, paginate
+
+KINDS = (
+    "reply",
+    "mention",
+    "accepted",
+    "new_question",
+    "flag",
+    "office_hour_live",
+    "office_hour_changed",
+    "due_soon",
+    "overdue",
+)
+
+
+def _cohort_member_ids(thread: Thread) -> set[int]:
+    if thread.cohort_id is None:
+        return set()
+    stmt = select(Membership.user_id).where(Membership.cohort_id == thread.cohort_id)
+    return set(db.session.scalars(stmt))
+
+
+def notify(
+    recipients: Iterable[User],
+    kind: str,
+    *,
+    actor: User | None,
+    thread: Thread | None = None,
+    post: Post | None = None,
+    module_id: int | None = None,
+    anonymous: bool = False,
+) -> list[User]:
+    """Record one notification per recipient who may see the thread (never the actor).
+
+    ``anonymous``: the actor acted anonymously, so peers will not be shown who it was.
+    """
+    people = {u.id: u for u in recipients if actor is None or u.id != actor.id}
+    if thread is not None:
+        allowed = permissions.who_can_see(list(people.values()), thread, _cohort_member_ids(thread))
+    else:
+        allowed = [u for u in people.values() if u.active]
+    for user in allowed:
+        db.session.add(
+            Notification(
+                user_id=user.id,
+                kind=kind,
+                thread_id=thread.id if thread else None,
+                post_id=post.id if post else None,
+                module_id=module_id or (thread.module_id if thread else None),
+                actor_id=actor.id if actor else None,
+                actor_anonymous=anonymous,
+            )
+        )
+    return allowed
+
+
+def thread_followers(thread: Thread) -> list[User]:
+    """Followers of the thread, and of its module unless they unfollowed the thread."""
+    unfollowed = select(ThreadFollow.user_id).where(
+        ThreadFollow.thread_id == thread.id, ThreadFollow.following.is_(False)
+    )
+    follows_thread = select(ThreadFollow.user_id).where(
+        ThreadFollow.thread_id == thread.id, ThreadFollow.following.is_(True)
+    )
+    follows_module = select(ModuleFollow.user_id).where(ModuleFollow.module_id == thread.module_id)
+    stmt = select(User).where(
+        or_(User.id.in_(follows_thread), User.id.in_(follows_module)),
+        User.id.not_in(unfollowed),
+    )
+    return list(db.session.scalars(stmt))
+
+
+def module_followers(module_id: int) -> list[User]:
+    stmt = select(User).join(ModuleFollow, ModuleFollow.user_id == User.id)
+    return list(db.session.scalars(stmt.where(ModuleFollow.module_id == module_id)))
+
+
+# Reading -----------------------------------------------------------------------------------
+
+
+@dataclass
+class NotificationView:
+    notification: Notification
+    actor: User | None  # None when hidden (anonymous) or a system notification
+
+    def __getattr__(self, name: str):
+        return getattr(self.notification, name)
+
+    @property
+    def read(self) -> bool:
+        return self.notification.read_at is not None
+
+
+def _visible(actor: User):
+    """The actor's notifications about things they can still see."""
+    return (
+        select(Notification)
+        .outerjoin(Thread, Thread.id == Notification.thread_id)
+        .where(
+            Notification.user_id == actor.id,
+            or_(Notification.thread_id.is_(None), permissions.visible_threads_clause(actor)),
+        )
+    )
+
+
+def list_notifications(
+    actor: User, unread: bool = False, page: int = 1, per_page: int = 20
+) -> Page[NotificationView]:
+    stmt = _visible(actor).options(
+        selectinload(Notification.actor),
+        selectinload(Notification.thread).selectinload(Thread.module),
+    )
+    if unread:
+        stmt = stmt.where(Notification.read_at.is_(None))
+    result = paginate(stmt.order_by(Notification.id.desc()), page, per_page)
+    result.items = [NotificationView(n, _shown_actor(actor, n)) for n in result.items]
+    return result
+
+
+def _shown_actor(viewer: User, n: Notification) -> User | None:
+    """The actor, unless they acted anonymously and the viewer may not know who they are."""
+    if n.actor is None or not n.actor_anonymous:
+        return n.actor
+    if permissions.is_admin(viewer) or (
+        n.thread is not None and permissions.is_moderator(viewer, n.thread)
+    ):
+        return n.actor
+    return None
+
+
+def unread_count(actor: User) -> int:
+    stmt = _visible(actor).where(Notification.read_at.is_(None))
+    return db.session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+
+
+def mark_read(actor: User, ids: list[int] | None = None, everything: bool = False) -> int:
+    if not everything and not ids:
+        raise Invalid.field("ids", "give the ids to mark read, or all: true")
+    stmt = update(Notification).where(
+        Notification.user_id == actor.id, Notification.read_at.is_(None)
+    )
+    if not everything:
+        stmt = stmt.where(Notification.id.in_(ids[:1000]))
+    with write_transaction() as session:
+        return session.execute(stmt.values(read_at=utcnow())).rowcount

@@ -1,0 +1,474 @@
+"""Threads: asking and discussing on a module, listing, accepting answers, moderating."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import and_, func, select
+from sqlalchemy.orm import joinedload, selectinload
+
+from forum import markdown
+from forum.database import write_transaction
+from forum.errors import Forbidden, Invalid, NotFound
+from forum.extensions import db
+from forum.models import (
+    THREAD_KINDS,
+    VISIBILITIES,
+    Cohort,
+    ModerationEntry,
+    Module,
+    ModuleFollow,
+    Post,
+    ReadMark,
+    Thread,
+    ThreadFollow,
+    User,
+    Vote,
+    utcnow,
+)
+from forum.services import accounts, notifications, permissions, validation
+from forum.services.modules import get_module
+from forum.services.pagination import Page, paginate
+
+SORTS = {
+    "active": (Thread.last_activity_at.desc(), Thread.id.desc()),
+    "recent": (Thread.created_at.desc(), Thread.id.desc()),
+    "top": (Thread.score.desc(), Thread.last_activity_at.desc(), Thread.id.desc()),
+}
+
+
+# Loading, with visibility -----------------------------------------------------------------
+
+
+def load_thread(actor: User | None, thread_id: int, *, for_update: bool = False) -> Thread:
+    """The thread if the actor may see it; NotFound otherwise (never a hint that it exists)."""
+    stmt = select(Thread).where(Thread.id == thread_id).options(joinedload(Thread.module))
+    thread = db.session.scalar(stmt)
+    if thread is None or not permissions.can_see_thread(actor, thread):
+        raise NotFound("No such thread.")
+    return thread
+
+
+def shown_author(actor: User | None, thread: Thread, item: Post | Thread) -> User | None:
+    """Who wrote it, as this viewer may know: None for deleted posts and hidden anonymity."""
+    if isinstance(item, Post) and item.deleted:
+        return None
+    if not permissions.can_see_author(actor, thread, item):
+        return None
+    return item.author
+
+
+def log(
+    actor: User, action: str, thread: Thread, post: Post | None = None, detail: str = ""
+) -> None:
+    db.session.add(
+        ModerationEntry(
+            actor_id=actor.id,
+            action=action,
+            thread_id=thread.id,
+            post_id=post.id if post else None,
+            module_id=thread.module_id,
+            cohort_id=thread.cohort_id,
+            detail=detail[:2000],
+        )
+    )
+
+
+def follow(user: User, thread: Thread, *, explicit: bool = False) -> None:
+    """Follow a thread. Automatic follows (on posting) respect an earlier explicit unfollow."""
+    row = db.session.scalar(
+        select(ThreadFollow).where(
+            ThreadFollow.thread_id == thread.id, ThreadFollow.user_id == user.id
+        )
+    )
+    if row is None:
+        db.session.add(ThreadFollow(thread_id=thread.id, user_id=user.id, following=True))
+    elif explicit:
+        row.following = True
+
+
+def mention_targets(text: str) -> dict[str, User]:
+    return accounts.users_by_handles(markdown.find_mentions(text))
+
+
+# Creating ----------------------------------------------------------------------------------
+
+
+def _cohort_and_visibility(
+    actor: User, module: Module, cohort_id: int | None, visibility: str | None
+) -> tuple[int | None, str]:
+    if cohort_id is not None and db.session.get(Cohort, cohort_id) is None:
+        raise Invalid.field("cohort_id", "no such cohort")
+    if not permissions.can_start_thread(actor, module, cohort_id):
+        raise Forbidden("Only members of that cohort can post in it.")
+    visibility = visibility or ("cohort" if cohort_id is not None else "everyone")
+    validation.choice("visibility", visibility, VISIBILITIES)
+    if visibility == "cohort" and cohort_id is None:
+        raise Invalid.field("visibility", "a cohort-only thread needs a cohort_id")
+    return cohort_id, visibility
+
+
+def create_thread(
+    actor: User,
+    module_id: int,
+    *,
+    title: str,
+    body: str,
+    kind: str = "question",
+    cohort_id: int | None = None,
+    visibility: str | None = None,
+    anonymous: bool = False,
+) -> Thread:
+    title = validation.text("title", title, max_len=validation.TITLE_MAX)
+    body = validation.text("body", body, max_len=validation.BODY_MAX)
+    kind = validation.choice("kind", kind, THREAD_KINDS)
+    with write_transaction():
+        module = get_module(actor, module_id)
+        cohort_id, visibility = _cohort_and_visibility(actor, module, cohort_id, visibility)
+        thread, opening = _insert_thread(
+            actor, module, title, body, kind, cohort_id, visibility, anonymous
+        )
+        if kind == "question":
+            owner = [module.owner] if module.owner else []
+            watchers = notifications.module_followers(module.id)
+            notifications.notify(
+                [*owner, *watchers],
+                "new_question",
+                actor=actor,
+                thread=thread,
+                post=opening,
+                anonymous=anonymous,
+            )
+    return thread
+
+
+def start_prompt(actor: User, module_id: int, *, title: str, body: str) -> Thread:
+    """A pinned discussion the module's owner starts, so the first visitor finds a conversation."""
+    title = validation.text("title", title, max_len=validation.TITLE_MAX)
+    body = validation.text("body", body, max_len=validation.BODY_MAX)
+    with write_transaction():
+        module = get_module(actor, module_id)
+        if not permissions.can_start_prompt(actor, module):
+            raise Forbidden("Only the module's owner and managers start discussion prompts.")
+        thread, _ = _insert_thread(
+            actor, module, title, body, "discussion", None, "everyone", False
+        )
+        thread.pinned = True
+        thread.prompt = True
+    return thread
+
+
+def _insert_thread(
+    actor: User,
+    module: Module,
+    title: str,
+    body: str,
+    kind: str,
+    cohort_id: int | None,
+    visibility: str,
+    anonymous: bool,
+) -> tuple[Thread, Post]:
+    now = utcnow()
+    thread = Thread(
+        module_id=module.id,
+        cohort_id=cohort_id,
+        visibility=visibility,
+        kind=kind,
+        title=title,
+        author_id=actor.id,
+        anonymous=bool(anonymous),
+        created_at=now,
+        last_activity_at=now,
+    )
+    db.session.add(thread)
+    db.session.flush()
+    mentioned = mention_targets(body)
+    post = Post(
+        thread_id=thread.id,
+        author_id=actor.id,
+        anonymous=bool(anonymous),
+        body=body,
+        body_html=markdown.render(body, mentioned),
+        created_at=now,
+    )
+    db.session.add(post)
+    db.session.flush()
+    thread.module = module
+    thread.last_post_id = post.id
+    follow(actor, thread)
+    notifications.notify(
+        mentioned.values(), "mention", actor=actor, thread=thread, post=post, anonymous=anonymous
+    )
+    return thread, post
+
+
+# Reading -------------------------------------------------------------------------------------
+
+
+@dataclass
+class ThreadRow:
+    """A thread in a list, as one viewer sees it."""
+
+    thread: Thread
+    author: User | None
+    unread: bool
+
+    def __getattr__(self, name: str):
+        return getattr(self.thread, name)
+
+
+def list_threads(
+    actor: User,
+    module_id: int,
+    *,
+    cohort_id: int | None = None,
+    kind: str | None = None,
+    unanswered: bool = False,
+    mine: bool = False,
+    sort: str = "active",
+    page: int = 1,
+    per_page: int = 20,
+) -> Page[ThreadRow]:
+    """Visible threads of a module, pinned first; a fixed number of queries per page."""
+    module = get_module(actor, module_id)
+    if sort not in SORTS:
+        raise Invalid.field("sort", f"must be one of: {', '.join(SORTS)}")
+    stmt = _thread_rows(actor).where(Thread.module_id == module.id)
+    stmt = _filtered(actor, stmt, cohort_id=cohort_id, kind=kind, unanswered=unanswered, mine=mine)
+    stmt = stmt.order_by(Thread.pinned.desc(), *SORTS[sort])
+    return _rows(actor, paginate(stmt, page, per_page, scalars=False))
+
+
+def _thread_rows(actor: User):
+    mark = (
+        select(ReadMark.last_read_post_id)
+        .where(ReadMark.thread_id == Thread.id, ReadMark.user_id == actor.id)
+        .correlate(Thread)
+        .scalar_subquery()
+    )
+    unread = Thread.last_post_id > func.coalesce(mark, 0)
+    return (
+        select(Thread, unread.label("unread"))
+        .where(permissions.visible_threads_clause(actor))
+        .options(joinedload(Thread.author), joinedload(Thread.module))
+    )
+
+
+def _filtered(actor: User, stmt, *, cohort_id, kind, unanswered, mine):
+    if cohort_id is not None:
+        stmt = stmt.where(Thread.cohort_id == cohort_id)
+    if mine:
+        stmt = stmt.where(Thread.cohort_id.in_(list(permissions.cohort_roles(actor))))
+    if kind is not None:
+        stmt = stmt.where(Thread.kind == validation.choice("kind", kind, THREAD_KINDS))
+    if unanswered:
+        stmt = stmt.where(Thread.kind == "question", Thread.accepted_post_id.is_(None))
+    return stmt
+
+
+def _rows(actor: User, result: Page) -> Page[ThreadRow]:
+    result.items = [
+        ThreadRow(t, shown_author(actor, t, t), bool(unread)) for t, unread in result.items
+    ]
+    return result
+
+
+def whats_new(actor: User, page: int = 1, per_page: int = 20) -> Page[ThreadRow]:
+    """Threads with posts the actor has not read, across everything they can see."""
+    stmt = _thread_rows(actor).where(
+        Thread.last_post_id
+        > func.coalesce(
+            select(ReadMark.last_read_post_id)
+            .where(ReadMark.thread_id == Thread.id, ReadMark.user_id == actor.id)
+            .correlate(Thread)
+            .scalar_subquery(),
+            0,
+        )
+    )
+    stmt = stmt.order_by(Thread.last_activity_at.desc(), Thread.id.desc())
+    return _rows(actor, paginate(stmt, page, per_page, scalars=False))
+
+
+@dataclass
+class PostView:
+    post: Post
+    author: User | None
+    my_vote: int = 0
+    children: list[PostView] = field(default_factory=list)
+
+    def __getattr__(self, name: str):
+        return getattr(self.post, name)
+
+
+@dataclass
+class ThreadView:
+    thread: Thread
+    author: User | None
+    posts: list[PostView]  # the opening post, then replies oldest first
+    first_unread_post_id: int | None
+    following: bool
+
+    def __getattr__(self, name: str):
+        return getattr(self.thread, name)
+
+    @property
+    def opening(self) -> PostView:
+        return self.posts[0]
+
+    @property
+    def replies(self) -> list[PostView]:
+        return self.posts[1:]
+
+    @property
+    def accepted(self) -> PostView | None:
+        return next((p for p in self.replies if p.id == self.thread.accepted_post_id), None)
+
+
+def get_thread(actor: User, thread_id: int) -> ThreadView:
+    """A thread with its posts, as this viewer sees it; a fixed number of queries."""
+    thread = load_thread(actor, thread_id)
+    posts = list(
+        db.session.scalars(
+            select(Post)
+            .where(Post.thread_id == thread.id)
+            .options(selectinload(Post.author))
+            .order_by(Post.id)
+        )
+    )
+    votes = dict(
+        db.session.execute(
+            select(Vote.post_id, Vote.value)
+            .join(Post, Post.id == Vote.post_id)
+            .where(Post.thread_id == thread.id, Vote.user_id == actor.id)
+        ).all()
+    )
+    mark = db.session.scalar(
+        select(ReadMark.last_read_post_id).where(
+            ReadMark.thread_id == thread.id, ReadMark.user_id == actor.id
+        )
+    )
+    follow_row = db.session.scalar(
+        select(ThreadFollow.following).where(
+            ThreadFollow.thread_id == thread.id, ThreadFollow.user_id == actor.id
+        )
+    )
+    views = [PostView(p, shown_author(actor, thread, p), votes.get(p.id, 0)) for p in posts]
+    first_unread = next((p.id for p in posts if p.id > (mark or 0)), None)
+    following = bool(follow_row) or (follow_row is None and follows_module(actor, thread.module_id))
+    return ThreadView(thread, shown_author(actor, thread, thread), views, first_unread, following)
+
+
+def follows_module(actor: User, module_id: int) -> bool:
+    stmt = select(ModuleFollow.id).where(
+        ModuleFollow.module_id == module_id, ModuleFollow.user_id == actor.id
+    )
+    return db.session.scalar(stmt) is not None
+
+
+def mark_read(actor: User, thread: Thread) -> bool:
+    """Move the reader's mark to the thread's last post; writes only when it moves."""
+    current = db.session.scalar(
+        select(ReadMark.last_read_post_id).where(
+            ReadMark.thread_id == thread.id, ReadMark.user_id == actor.id
+        )
+    )
+    if current is not None and current >= thread.last_post_id:
+        return False
+    with write_transaction() as session:
+        row = session.scalar(
+            select(ReadMark).where(ReadMark.thread_id == thread.id, ReadMark.user_id == actor.id)
+        )
+        if row is None:
+            session.add(
+                ReadMark(
+                    thread_id=thread.id, user_id=actor.id, last_read_post_id=thread.last_post_id
+                )
+            )
+        elif row.last_read_post_id < thread.last_post_id:
+            row.last_read_post_id = thread.last_post_id
+    return True
+
+
+# Accepting ----------------------------------------------------------------------------------
+
+
+def accept(actor: User, thread_id: int, post_id: int) -> Thread:
+    with write_transaction():
+        thread = load_thread(actor, thread_id)
+        if not permissions.can_accept(actor, thread):
+            raise Forbidden("Only the asker and the thread's moderators accept an answer.")
+        if thread.kind != "question":
+            raise Invalid.field("post_id", "only question threads have an accepted answer")
+        post = db.session.get(Post, post_id) if 0 < post_id < 2**31 else None
+        first_id = db.session.scalar(select(func.min(Post.id)).where(Post.thread_id == thread.id))
+        if post is None or post.thread_id != thread.id or post.id == first_id or post.deleted:
+            raise Invalid.field("post_id", "must be a reply of this thread that is not deleted")
+        if thread.accepted_post_id != post.id:
+            thread.accepted_post_id = post.id
+            if post.author is not None:
+                anonymous = thread.anonymous and actor.id == thread.author_id
+                notifications.notify(
+                    [post.author],
+                    "accepted",
+                    actor=actor,
+                    thread=thread,
+                    post=post,
+                    anonymous=anonymous,
+                )
+    return thread
+
+
+def unaccept(actor: User, thread_id: int) -> Thread:
+    with write_transaction():
+        thread = load_thread(actor, thread_id)
+        if not permissions.can_accept(actor, thread):
+            raise Forbidden("Only the asker and the thread's moderators change the answer.")
+        thread.accepted_post_id = None
+    return thread
+
+
+# Moderating ------------------------------------------------------------------------------------
+
+
+def moderate(
+    actor: User,
+    thread_id: int,
+    *,
+    pinned: bool | None = None,
+    locked: bool | None = None,
+    title: str | None = None,
+) -> Thread:
+    """Pin, lock or retitle a thread; every change is written to the moderation log."""
+    with write_transaction():
+        thread = load_thread(actor, thread_id)
+        if not permissions.is_moderator(actor, thread):
+            raise Forbidden("Only the thread's moderators pin, lock or retitle it.")
+        if pinned is not None and pinned != thread.pinned:
+            thread.pinned = pinned
+            log(actor, "pin" if pinned else "unpin", thread)
+        if locked is not None and locked != thread.locked:
+            thread.locked = locked
+            log(actor, "lock" if locked else "unlock", thread)
+        if title is not None:
+            title = validation.text("title", title, max_len=validation.TITLE_MAX)
+            if title != thread.title:
+                log(actor, "retitle", thread, detail=f"{thread.title} -> {title}")
+                thread.title = title
+    return thread
+
+
+def thread_counts(actor: User, module_ids: list[int]) -> dict[int, tuple[int, int]]:
+    """Per module: (visible threads, visible unanswered questions), in one query."""
+    if not module_ids:
+        return {}
+    unanswered = and_(Thread.kind == "question", Thread.accepted_post_id.is_(None))
+    rows = db.session.execute(
+        select(
+            Thread.module_id,
+            func.count(),
+            func.sum(func.cast(unanswered, db.Integer)),
+        )
+        .where(Thread.module_id.in_(module_ids), permissions.visible_threads_clause(actor))
+        .group_by(Thread.module_id)
+    )
+    return {mid: (n, int(u or 0)) for mid, n, u in rows}
