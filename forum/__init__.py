@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 
@@ -36,6 +37,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from forum.web import register_web
 
     load_config(app, config)
+    if app.config["PROXIES"]:
+        n = app.config["PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)  # type: ignore[method-assign]
     register_extensions(app)
     register_database(app)
     register_auth(app)

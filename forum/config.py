@@ -43,6 +43,9 @@ def load_config(app: Flask, overrides: dict[str, Any] | None = None) -> None:
         "REDIS_URL": redis_url,
         "BASE_URL": (_env("BASE_URL", "http://127.0.0.1:5000") or "").rstrip("/"),
         "BACKGROUND_WORKER": _env("BACKGROUND_WORKER", "thread"),
+        # How many reverse proxies (nginx, a load balancer) stand in front and set
+        # X-Forwarded-*: the client address, used for rate limits, is read through them.
+        "PROXIES": int(_env("PROXIES", "0") or 0),
         # Mail: with no server, mail is logged instead of sent, and nothing fails.
         "MAIL_SERVER": mail_server,
         "MAIL_PORT": int(_env("MAIL_PORT", "587") or 587),
