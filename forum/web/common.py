@@ -1,0 +1,44 @@
+"""Small helpers the page views share: permission gates, ?page= parsing, errors onto forms."""
+
+from __future__ import annotations
+
+from flask import request
+from flask_wtf import FlaskForm
+
+from forum.errors import Forbidden, ForumError, Invalid
+
+
+def require(allowed: bool, message: str = "You are not allowed to see this page.") -> None:
+    """Gate a page on a permissions predicate; the error handler shows the 403 page."""
+    if not allowed:
+        raise Forbidden(message)
+
+
+def page_number() -> int:
+    """``?page=`` as a whole number from 1; anything else is the reader's mistake (400)."""
+    raw = request.args.get("page", "1")
+    # Nine digits at most: a page number no list reaches, and never an overflow below.
+    if not raw.isdigit() or len(raw) > 9 or int(raw) < 1:
+        raise Invalid.field("page", "must be a whole number from 1")
+    return int(raw)
+
+
+def show_error(form: FlaskForm, exc: ForumError) -> None:
+    """Put a service's complaint next to the field it is about, or above the form."""
+    placed = False
+    for name, problem in exc.fields.items():
+        field = form._fields.get(name)
+        if field is not None and name != "csrf_token":
+            field.errors = [*field.errors, _sentence(problem, exc.message)]
+            placed = True
+    if not placed:
+        form.form_errors.append(exc.message)
+
+
+def _sentence(problem: str, message: str) -> str:
+    """Field problems are terse ("must not be empty", "taken"); a page shows a sentence."""
+    problem = problem.strip()
+    if len(problem.split()) < 2:  # a bare word such as "taken": the message says it better
+        return message
+    text = problem[:1].upper() + problem[1:]
+    return text if text.endswith((".", "!", "?")) else f"{text}."
