@@ -8,6 +8,7 @@ from html import unescape
 import pytest
 from flask.testing import FlaskClient
 
+from forum.extensions import db
 from tests.conftest import CSRF_META
 
 
@@ -34,3 +35,14 @@ def text_of(response) -> str:
     html = response.get_data(as_text=True)
     html = re.sub(r"<(script|style)\b.*?</\1>", " ", html, flags=re.S)
     return " ".join(unescape(re.sub(r"<[^>]+>", " ", html)).split())
+
+
+def settled():
+    """The test's own session, moved past the requests' commits.
+
+    Requests commit on connections of their own; the test's session may still hold an
+    older read snapshot (SQLite WAL, PostgreSQL), so end it before looking again.
+    """
+    db.session.rollback()
+    db.session.expire_all()
+    return db.session
