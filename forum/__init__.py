@@ -10,11 +10,20 @@ from werkzeug.routing import IntegerConverter
 
 
 class BoundedInt(IntegerConverter):
-    """``<int:…>`` that stops at the database's integer range: a huge id is simply not found."""
+    """``<int:…>`` within the database's integer range: a larger id becomes 0, which no row has.
 
-    def __init__(self, map, *args, **kwargs):
-        kwargs.setdefault("max", 2**31 - 1)
-        super().__init__(map, *args, **kwargs)
+    Refusing it in the converter (``max=``) would make Werkzeug answer 405 instead of 404
+    when another rule for the same path takes other methods; and ``int()`` of thousands of
+    digits raises. As 0, the id goes on to the usual "not found".
+    """
+
+    MAX_ID = 2**31 - 1
+
+    def to_python(self, value: str) -> int:
+        if len(value) > len(str(self.MAX_ID)):
+            return 0
+        number = super().to_python(value)
+        return number if number <= self.MAX_ID else 0
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Flask, request
 from flask_login import current_user
 from flask_smorest import Api
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from forum.auth import signed_in_by_bearer
 from forum.extensions import csrf
@@ -23,6 +24,15 @@ def register_api(app: Flask) -> None:
         api.register_blueprint(module.blp, url_prefix="/api/v1")
         # Bearer clients need no CSRF token; cookie requests are checked below instead.
         csrf.exempt(module.blp)
+
+    @app.before_request
+    def refuse_large_bodies() -> None:
+        # Werkzeug enforces the limit only when a view reads the body; refusing any API
+        # request that announces more makes the 413 the same on every endpoint.
+        limit = app.config.get("MAX_CONTENT_LENGTH")
+        length = request.content_length
+        if request.path.startswith("/api/") and limit and length and length > limit:
+            raise RequestEntityTooLarge()
 
     @app.before_request
     def csrf_for_cookie_requests() -> None:

@@ -2,9 +2,8 @@ from __future__ import annotations
 
 from flask import g
 from flask_login import current_user, logout_user
-from flask_smorest import Blueprint
 
-from forum.api.common import signed_in
+from forum.api.common import Blueprint, signed_in
 from forum.api.schemas import TokenIn, TokenOut, UserSchema
 from forum.auth import bearer_token
 from forum.ratelimit import limit_failed_logins

@@ -1,9 +1,8 @@
 from __future__ import annotations
 
 from flask_login import current_user
-from flask_smorest import Blueprint
 
-from forum.api.common import envelope, signed_in
+from forum.api.common import Blueprint, envelope, signed_in
 from forum.api.schemas import (
     CohortDetailSchema,
     CohortIn,

@@ -7,11 +7,19 @@ from functools import wraps
 from typing import Any
 
 from flask_login import current_user
+from flask_smorest import Blueprint as SmorestBlueprint
 
+from forum.api.parsing import StrictJsonParser
 from forum.errors import Unauthorized
 from forum.services.pagination import Page
 
 BEARER = [{"bearer": []}]
+
+
+class Blueprint(SmorestBlueprint):
+    """flask-smorest's Blueprint reading bodies as strict JSON (see parsing.py for why)."""
+
+    ARGUMENTS_PARSER = StrictJsonParser()
 
 
 def signed_in(view: Callable) -> Callable:

@@ -72,3 +72,9 @@ class StrictBool(fields.Boolean):
 
     def __init__(self, **kwargs):
         super().__init__(truthy={True}, falsy={False}, **kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        # A set lookup alone would take 1 and 0 (1 == True in Python); check the type.
+        if not isinstance(value, bool):
+            raise self.make_error("invalid", input=value)
+        return value

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
-from flask_smorest import Blueprint
-
+from forum.api.common import Blueprint
 from forum.api.schemas import HealthSchema
 from forum.services import health
 

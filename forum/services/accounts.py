@@ -160,7 +160,9 @@ def authenticate(email: str, password: str) -> User:
     """The active user with these credentials, or Unauthorized."""
     if not isinstance(email, str) or not isinstance(password, str):
         raise Unauthorized("Wrong e-mail or password.")
-    user = find_user_by_email(email.strip()) if len(email) <= validation.EMAIL_MAX else None
+    # PostgreSQL refuses NUL in a query parameter: such an address matches nobody.
+    plausible = len(email) <= validation.EMAIL_MAX and "\x00" not in email
+    user = find_user_by_email(email.strip()) if plausible else None
     stored = user.password_hash if user and user.password_hash else _DUMMY_HASH
     ok = len(password) <= validation.PASSWORD_MAX and check_password_hash(stored, password)
     if not ok or user is None or not user.password_hash:
