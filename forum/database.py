@@ -5,21 +5,32 @@ transaction handling is switched off so that we emit ``BEGIN`` ourselves: read-o
 begins DEFERRED, while service writes begin IMMEDIATE. A deferred transaction that reads and
 then writes can fail with "database is locked" at once, whatever the timeout, because SQLite
 cannot upgrade its read snapshot when another writer got there first.
+
+Within one process, writers also take turns on a lock before BEGIN IMMEDIATE. SQLite's busy
+handler polls (sleeps of up to 100 ms, in no order), so under many threads some writers lost
+every race for seconds on end while holding a pooled connection, and readers then starved for
+connections (bench/sqlite_writers.py, docs/BENCHMARKS.md). Waiting on the lock holds no
+connection and wakes the next writer as soon as the last one commits; the busy timeout still
+arbitrates between processes.
 """
 
 from __future__ import annotations
 
+import sqlite3
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from flask import Flask
+from flask import Flask, current_app
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from forum.extensions import db
 
 WRITE_OPTION = "forum_write"
+WRITER_LOCK = "forum.writer_lock"
 
 
 def engine_options(app: Flask) -> dict:
@@ -52,6 +63,23 @@ def register_database(app: Flask) -> None:
         engine = db.engine
         if engine.dialect.name == "sqlite":
             _configure_sqlite(engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])
+            app.extensions[WRITER_LOCK] = threading.Lock()
+
+
+@contextmanager
+def _writer_turn() -> Iterator[None]:
+    """This process's turn to write (SQLite only), waited for no longer than the busy timeout."""
+    lock: threading.Lock | None = current_app.extensions.get(WRITER_LOCK)
+    if lock is None:
+        yield
+        return
+    if not lock.acquire(timeout=current_app.config["SQLITE_BUSY_TIMEOUT_MS"] / 1000):
+        reason = sqlite3.OperationalError("database is locked (no turn to write in time)")
+        raise OperationalError("BEGIN IMMEDIATE", None, reason)
+    try:
+        yield
+    finally:
+        lock.release()
 
 
 @contextmanager
@@ -68,10 +96,11 @@ def write_transaction() -> Iterator[Session]:
         # A read snapshot is open (loading the signed-in user begins one); end it so that
         # the write starts fresh, with the lock, and sees the newest data.
         session.commit()
-    session.info[WRITE_OPTION] = True
-    try:
-        with session.begin():
-            session.connection(execution_options={WRITE_OPTION: True})
-            yield session
-    finally:
-        session.info.pop(WRITE_OPTION, None)
+    with _writer_turn():
+        session.info[WRITE_OPTION] = True
+        try:
+            with session.begin():
+                session.connection(execution_options={WRITE_OPTION: True})
+                yield session
+        finally:
+            session.info.pop(WRITE_OPTION, None)

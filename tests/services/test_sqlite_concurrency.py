@@ -22,6 +22,7 @@ from pathlib import Path
 import pytest
 from flask import Flask
 from sqlalchemy import event, func, select, text
+from sqlalchemy.exc import OperationalError
 
 from forum import create_app
 from forum.database import write_transaction
@@ -43,8 +44,8 @@ def db_path(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def sqlite_app(db_path: Path, tmp_path: Path) -> Iterator[Flask]:
-    app = create_app(_base_config(f"sqlite:///{db_path}", str(tmp_path)))
+def sqlite_app(db_path: Path, tmp_path: Path, app_config: dict) -> Iterator[Flask]:
+    app = create_app({**_base_config(f"sqlite:///{db_path}", str(tmp_path)), **app_config})
     with app.app_context():
         db.create_all()
     yield app
@@ -103,6 +104,65 @@ def test_reads_begin_deferred_and_never_hold_writers_back(sqlite_app, db_path):
         other.commit()
         db.session.rollback()
     other.close()
+
+
+class Holder:
+    """A thread that opens a write transaction and keeps it open until told to finish."""
+
+    def __init__(self, app: Flask):
+        self.app, self.inside, self.finish = app, threading.Event(), threading.Event()
+        self.thread = threading.Thread(target=self._hold)
+        self.thread.start()
+        assert self.inside.wait(5)
+
+    def _hold(self) -> None:
+        with self.app.app_context(), write_transaction():
+            self.inside.set()
+            self.finish.wait(10)
+
+    def done(self) -> None:
+        self.finish.set()
+        self.thread.join(5)
+
+
+def _write_in_thread(app: Flask, outcome: list) -> threading.Thread:
+    def write() -> None:
+        try:
+            with app.app_context(), write_transaction() as session:
+                session.add(Cohort(name="Second", description=""))
+            outcome.append("written")
+        except Exception as exc:
+            outcome.append(exc)
+
+    thread = threading.Thread(target=write)
+    thread.start()
+    return thread
+
+
+def test_writers_of_one_process_take_turns_holding_no_connection_while_waiting(sqlite_app):
+    holder = Holder(sqlite_app)
+    outcome: list = []
+    waiter = _write_in_thread(sqlite_app, outcome)
+    time.sleep(0.3)
+    assert outcome == []  # waiting for its turn ...
+    with sqlite_app.app_context():
+        assert db.engine.pool.checkedout() == 1  # ... holding no connection: readers get one
+    holder.done()
+    waiter.join(5)
+    assert outcome == ["written"]
+
+
+@pytest.mark.parametrize("app_config", [{"SQLITE_BUSY_TIMEOUT_MS": 300}])
+def test_a_writer_with_no_turn_within_the_busy_timeout_fails_as_database_locked(sqlite_app):
+    holder = Holder(sqlite_app)
+    outcome: list = []
+    started = time.monotonic()
+    _write_in_thread(sqlite_app, outcome).join(5)
+    waited = time.monotonic() - started
+    holder.done()
+    (error,) = outcome
+    assert isinstance(error, OperationalError) and "database is locked" in str(error)
+    assert 0.25 <= waited < 3
 
 
 # The workload ----------------------------------------------------------------------------
