@@ -7,10 +7,17 @@ from flask_login import current_user
 from flask_smorest import Api
 from werkzeug.exceptions import RequestEntityTooLarge
 
+from forum.api.schemas import ErrorSchema
 from forum.auth import signed_in_by_bearer
 from forum.extensions import csrf
 
-api = Api()
+
+class ForumApi(Api):
+    # Documents the contract's error body, {"error": {code, message, fields?}}.
+    ERROR_SCHEMA = ErrorSchema
+
+
+api = ForumApi()
 
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
 

@@ -38,7 +38,9 @@ def signed_in(view: Callable) -> Callable:
     # flask-smorest keeps each view's documentation in ``_apidoc`` (shared with the wrapped
     # view by ``wraps``); marking the operation as needing the bearer scheme shows in OpenAPI.
     apidoc = wrapper.__dict__.setdefault("_apidoc", {})
-    apidoc.setdefault("manual_doc", {}).setdefault("security", BEARER)
+    manual = apidoc.setdefault("manual_doc", {})
+    manual.setdefault("security", BEARER)
+    manual.setdefault("responses", {})["401"] = "UNAUTHORIZED"
     return wrapper
 
 

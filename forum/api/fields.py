@@ -22,6 +22,13 @@ class Text(fields.String):
 
     def __init__(self, max_len: int, min_len: int = 0, **kwargs):
         self.min_len, self.max_len = min_len, max_len
+        # The limits apply after trimming, so they are not a Length validator; the
+        # metadata still shows them in the OpenAPI description.
+        kwargs["metadata"] = {
+            "maxLength": max_len,
+            "minLength": min_len,
+            **kwargs.get("metadata", {}),
+        }
         super().__init__(**kwargs)
 
     def _deserialize(self, value, attr, data, **kwargs):
@@ -40,6 +47,15 @@ class When(fields.Field):
     """A time: with an offset or Z; without one, UTC; a date alone, the end of that day (UTC)."""
 
     default_error_messages = {"invalid": "Not a valid date or time (ISO 8601)."}
+
+    def __init__(self, **kwargs):
+        kwargs["metadata"] = {
+            "type": "string",
+            "format": "date-time",
+            "description": "ISO 8601; no offset means UTC; a date alone, the end of that day",
+            **kwargs.get("metadata", {}),
+        }
+        super().__init__(**kwargs)
 
     def _serialize(self, value, attr, obj, **kwargs):
         return None if value is None else value.astimezone(UTC).isoformat()

@@ -16,6 +16,26 @@ class In(Schema):
         unknown = EXCLUDE
 
 
+# Errors ----------------------------------------------------------------------------------
+
+
+class ErrorBodySchema(Schema):
+    code = fields.String(metadata={"description": "A word: invalid, unauthorized, not_found…"})
+    message = fields.String(metadata={"description": "A sentence for people"})
+    fields_ = fields.Dict(
+        data_key="fields",
+        keys=fields.String(),
+        values=fields.String(),
+        metadata={"description": "Only for invalid input: field name -> problem"},
+    )
+
+
+class ErrorSchema(Schema):
+    """Every error answer (documentation only: forum/errors.py writes it)."""
+
+    error = fields.Nested(ErrorBodySchema, required=True)
+
+
 # Lists -----------------------------------------------------------------------------------
 
 

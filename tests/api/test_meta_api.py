@@ -1,0 +1,196 @@
+"""GET /openapi.json and GET /health."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
+
+from tests.api.helpers import expect_error
+
+# The contract's paths (with its {id} spelled as our routes name them) and their methods.
+CONTRACT = {
+    "/auth/token": {"post", "delete"},
+    "/me": {"get"},
+    "/users": {"post", "get"},
+    "/users/{}": {"patch"},
+    "/cohorts": {"post", "get"},
+    "/cohorts/{}": {"get"},
+    "/cohorts/{}/members": {"post"},
+    "/cohorts/{}/members/{}": {"delete"},
+    "/cohorts/{}/schedule/{}": {"put"},
+    "/modules": {"post", "get"},
+    "/modules/{}": {"get", "patch"},
+    "/modules/{}/revisions": {"get"},
+    "/health": {"get"},
+}
+# Request bodies: operation -> (required fields, every documented field).
+REQUEST_SCHEMAS = {
+    ("/auth/token", "post"): ({"email", "password"}, {"email", "password"}),
+    ("/users", "post"): ({"email", "name"}, {"email", "name", "password", "role"}),
+    ("/users/{}", "patch"): (set(), {"name", "role", "active"}),
+    ("/cohorts", "post"): ({"name"}, {"name", "description"}),
+    ("/cohorts/{}/members", "post"): ({"user_id"}, {"user_id", "role"}),
+    ("/cohorts/{}/schedule/{}", "put"): ({"due_at"}, {"due_at"}),
+    ("/modules", "post"): (
+        {"title", "body"},
+        {"title", "body", "summary", "video_url", "owner_id", "position", "published"},
+    ),
+    ("/modules/{}", "patch"): (
+        set(),
+        {"title", "body", "summary", "video_url", "owner_id", "position", "published"},
+    ),
+}
+LISTS = ["/users", "/cohorts", "/modules", "/modules/{}/revisions"]
+
+
+@pytest.fixture
+def spec(api):
+    r = api().get("/openapi.json")
+    assert r.status_code == 200
+    assert r.is_json
+    return r.get_json()
+
+
+def _paths(spec) -> dict[str, dict]:
+    """Paths relative to /api/v1, parameter names blanked: /modules/{module_id} -> /modules/{}."""
+    out = {}
+    for path, item in spec["paths"].items():
+        assert path.startswith("/api/v1/"), path
+        out[re.sub(r"\{[^}]+\}", "{}", path.removeprefix("/api/v1"))] = item
+    return out
+
+
+def _resolve(spec, node: dict) -> dict:
+    while "$ref" in node:
+        assert node["$ref"].startswith("#/"), node
+        target = spec
+        for part in node["$ref"][2:].split("/"):
+            target = target[part]
+        node = target
+    return node
+
+
+def _request_schema(spec, path: str, method: str) -> dict:
+    operation = _paths(spec)[path][method]
+    return _resolve(spec, operation["requestBody"]["content"]["application/json"]["schema"])
+
+
+def test_openapi_is_an_openapi_3_document(spec):
+    assert spec["openapi"].startswith("3.")
+    assert spec["info"]["title"] and spec["info"]["version"]
+    assert spec["components"]["securitySchemes"]["bearer"] == {"type": "http", "scheme": "bearer"}
+
+
+def test_openapi_lists_every_endpoint_of_the_contract(spec):
+    paths = _paths(spec)
+    for path, methods in CONTRACT.items():
+        assert path in paths, path
+        assert methods <= set(paths[path]), (path, set(paths[path]))
+
+
+def test_every_operation_has_responses_and_every_ref_resolves(spec):
+    def walk(node):
+        if isinstance(node, dict):
+            if "$ref" in node:
+                _resolve(spec, node)
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(spec)
+    for path, item in spec["paths"].items():
+        named = set(re.findall(r"\{([^}]+)\}", path))
+        for method, operation in item.items():
+            if method == "parameters":
+                continue
+            assert operation["responses"], (path, method)
+            declared = {
+                p["name"]
+                for p in item.get("parameters", []) + operation.get("parameters", [])
+                if p["in"] == "path"
+            }
+            assert declared == named, (path, method)
+
+
+@pytest.mark.parametrize(("key", "expected"), REQUEST_SCHEMAS.items(), ids=lambda v: str(v))
+def test_openapi_describes_the_request_bodies(spec, key, expected):
+    path, method = key
+    required, documented = expected
+    schema = _request_schema(spec, path, method)
+    assert schema["type"] == "object"
+    assert set(schema["properties"]) == documented
+    assert set(schema.get("required", [])) == required
+
+
+def test_openapi_gives_text_limits_and_types(spec):
+    props = _request_schema(spec, "/modules", "post")["properties"]
+    assert props["title"]["type"] == "string" and props["title"]["maxLength"] == 200
+    assert props["body"]["maxLength"] == 20000
+    assert props["published"]["type"] == "boolean"
+    assert props["position"]["type"] == "integer" and props["owner_id"]["type"] == "integer"
+    due = _request_schema(spec, "/cohorts/{}/schedule/{}", "put")["properties"]["due_at"]
+    assert due["type"] == "string"
+
+
+@pytest.mark.parametrize("path", LISTS)
+def test_openapi_lists_are_the_envelope_with_paging_parameters(spec, path):
+    operation = _paths(spec)[path]["get"]
+    schema = _resolve(spec, operation["responses"]["200"]["content"]["application/json"]["schema"])
+    assert set(schema["properties"]) == {"items", "page", "per_page", "total"}
+    assert schema["properties"]["items"]["type"] == "array"
+    query = {p["name"] for p in operation.get("parameters", []) if p["in"] == "query"}
+    assert {"page", "per_page"} <= query
+
+
+def test_openapi_documents_the_error_shape_and_sign_in(spec):
+    me = _paths(spec)["/me"]["get"]
+    assert me["security"] == [{"bearer": []}]
+    unauthorized = _resolve(spec, me["responses"]["401"])
+    error = _resolve(spec, unauthorized["content"]["application/json"]["schema"])
+    assert set(error["properties"]) == {"error"}
+    body = _resolve(spec, error["properties"]["error"])
+    assert set(body["properties"]) == {"code", "message", "fields"}
+    assert "security" not in _paths(spec)["/health"]["get"]
+
+
+# Health -----------------------------------------------------------------------------------
+
+PARTS = {"database", "search", "message_queue"}
+
+
+def test_health_reports_every_part(api):
+    r = api().get("/health")
+    assert r.status_code == 200
+    body = r.get_json()
+    assert set(body) == {"status"} | PARTS
+    assert body == {"status": "ok", "database": "ok", "search": "ok", "message_queue": "off"}
+
+
+def test_health_is_degraded_when_redis_is_down(app, api):
+    app.config["REDIS_URL"] = "redis://127.0.0.1:1/0"  # nothing listens on port 1
+    r = api().get("/health")
+    assert r.status_code == 200
+    body = r.get_json()
+    assert body["message_queue"] == "down" and body["status"] == "degraded"
+    assert body["database"] == "ok"
+
+
+def test_health_is_503_when_the_database_is_down(api, monkeypatch):
+    def unreachable(*args, **kwargs):
+        raise OperationalError("SELECT 1", {}, Exception("connection refused"))
+
+    monkeypatch.setattr(Session, "execute", unreachable)
+    r = api().get("/health")
+    assert r.status_code == 503
+    body = r.get_json()
+    assert body["database"] == "down" and body["status"] == "degraded"
+    assert set(body) == {"status"} | PARTS
+
+
+def test_health_answers_only_get(api):
+    expect_error(api().post("/health", json={}), 405)
