@@ -4,14 +4,26 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from datetime import timedelta
 from html import escape
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from forum import demo
-from forum.models import Cohort, Membership, Module, ScheduleEntry, User, utcnow
-from forum.services import accounts
+from forum.models import (
+    Cohort,
+    Membership,
+    Module,
+    Notification,
+    Post,
+    ScheduleEntry,
+    Thread,
+    User,
+    Vote,
+    utcnow,
+)
+from forum.services import accounts, threads
 from tests import factories
 
 
@@ -34,7 +46,8 @@ def count(db, model) -> int:
 
 
 def counts(db) -> dict[str, int]:
-    return {m.__name__: count(db, m) for m in (User, Module, Cohort, Membership, ScheduleEntry)}
+    tables = (User, Module, Cohort, Membership, ScheduleEntry, Thread, Post, Vote, Notification)
+    return {m.__name__: count(db, m) for m in tables}
 
 
 @pytest.fixture
@@ -157,3 +170,213 @@ def test_a_failing_part_leaves_the_database_empty(app, db, monkeypatch):
     db.session.rollback()
     assert demo.database_is_empty()
     assert counts(db) == dict.fromkeys(counts(db), 0)
+
+
+# Discussion ---------------------------------------------------------------------------------
+
+LESSON_OWNERS = {lesson.key: lesson.owner for lesson in demo.LESSONS}
+PERSON_KEYS = {person.key for person in demo.PEOPLE}
+
+
+def test_the_demo_conversations_are_well_formed():
+    # Checked without a database, so that a slip in the script is named precisely.
+    assert {c.module for c in demo.CONVERSATIONS} == set(LESSON_OWNERS)
+    for conversation in demo.CONVERSATIONS:
+        where = conversation.title
+        assert conversation.kind in ("prompt", "question", "discussion"), where
+        assert conversation.module in LESSON_OWNERS, where
+        assert conversation.cohort in (None, *(plan.key for plan in demo.COHORTS)), where
+        if conversation.kind == "prompt":
+            assert conversation.posts[0].who == LESSON_OWNERS[conversation.module], where
+            assert 1 <= len(conversation.posts) - 1 <= 3, where
+            assert conversation.cohort is None, where
+        if conversation.accepted is not None:
+            assert conversation.kind == "question", where
+            assert 1 <= conversation.accepted < len(conversation.posts), where
+            accepted = conversation.posts[conversation.accepted]
+            assert accepted.who != conversation.posts[0].who, where
+        earlier = demo.ago(14, 12)
+        for index, said in enumerate(conversation.posts):
+            assert said.who in PERSON_KEYS, where
+            assert 40 <= len(said.body.split()) <= 150, (where, index, len(said.body.split()))
+            assert timedelta(0) < said.ago < earlier, f"{where}: post {index} out of order"
+            earlier = said.ago
+            assert said.to is None or 0 <= said.to < index, where
+            assert said.who not in said.voters, where
+            assert len(set(said.voters)) == len(said.voters), where
+    prompts = Counter(c.module for c in demo.CONVERSATIONS if c.kind == "prompt")
+    assert prompts == dict.fromkeys(LESSON_OWNERS, 1)
+
+
+def visible_titles(user: User, module_id: int) -> set[str]:
+    return {row.title for row in threads.list_threads(user, module_id, per_page=100).items}
+
+
+def all_threads(db) -> list[Thread]:
+    return list(db.session.scalars(select(Thread).order_by(Thread.id)))
+
+
+def posts_of(db, thread: Thread) -> list[Post]:
+    return list(
+        db.session.scalars(select(Post).where(Post.thread_id == thread.id).order_by(Post.id))
+    )
+
+
+def test_every_demo_module_has_a_pinned_prompt_by_its_owner_with_replies(seeded, db):
+    for module in db.session.scalars(select(Module)):
+        prompts = list(
+            db.session.scalars(
+                select(Thread).where(Thread.module_id == module.id, Thread.prompt.is_(True))
+            )
+        )
+        assert len(prompts) == 1, module.title
+        prompt = prompts[0]
+        assert prompt.pinned and prompt.kind == "discussion" and prompt.visibility == "everyone"
+        assert prompt.author_id == module.owner_id, module.title
+        assert 1 <= prompt.reply_count <= 3, module.title
+        # The owner sees the prompt first, above every other thread of the module.
+        listed = threads.list_threads(module.owner, module.id, per_page=100).items
+        assert listed[0].id == prompt.id, module.title
+
+
+def test_the_demo_has_answered_and_open_questions_and_discussions(seeded, db):
+    questions = [t for t in all_threads(db) if t.kind == "question"]
+    answered = [t for t in questions if t.accepted_post_id is not None]
+    assert len(answered) >= 5 and len(questions) - len(answered) >= 3
+    discussions = [t for t in all_threads(db) if t.kind == "discussion" and not t.prompt]
+    assert len(discussions) >= 2 and all(t.reply_count >= 2 for t in discussions)
+
+    facilitators = set(
+        db.session.scalars(select(Membership.user_id).where(Membership.role == "facilitator"))
+    )
+    learners = set(
+        db.session.scalars(select(Membership.user_id).where(Membership.role == "learner"))
+    )
+    answerers = set()
+    for thread in answered:
+        accepted = db.session.get(Post, thread.accepted_post_id)
+        opening = posts_of(db, thread)[0]
+        assert accepted.thread_id == thread.id and accepted.id != opening.id
+        assert accepted.author_id != thread.author_id, thread.title
+        if accepted.author_id == thread.module.owner_id:
+            answerers.add("owner")
+        elif accepted.author_id in facilitators:
+            answerers.add("facilitator")
+        elif accepted.author_id in learners:
+            answerers.add("peer")
+        # Whoever wrote the accepted answer was told so.
+        note = db.session.scalar(
+            select(Notification).where(
+                Notification.kind == "accepted", Notification.post_id == accepted.id
+            )
+        )
+        assert note is not None and note.user_id == accepted.author_id, thread.title
+    assert answerers == {"owner", "facilitator", "peer"}
+
+    everyone = list(db.session.scalars(select(Post)))
+    openings = set(db.session.scalars(select(func.min(Post.id)).group_by(Post.thread_id)))
+    replies = [p for p in everyone if p.id not in openings]
+    assert len({p.author_id for p in replies}) >= 8, "replies from several people"
+    assert sum(1 for p in everyone if p.parent_id is not None) >= 3
+    assert count(db, Vote) >= 10
+    assert any(p.score >= 3 for p in everyone)
+    mentions = list(db.session.scalars(select(Notification).where(Notification.kind == "mention")))
+    assert mentions and all('class="mention"' in n.post.body_html for n in mentions)
+
+
+def test_the_anonymous_demo_question_hides_its_asker_from_peers_only(seeded, db):
+    (thread,) = [t for t in all_threads(db) if t.anonymous]
+    assert thread.title.startswith("Is it OK to ask")
+    asker = thread.author
+    peer = accounts.find_user_by_email("aiko.tanaka@example.com")
+    assert peer.id != asker.id
+    assert threads.get_thread(peer, thread.id).author is None
+    assert threads.get_thread(thread.module.owner, thread.id).author.id == asker.id
+    assert threads.get_thread(asker, thread.id).author.id == asker.id
+
+
+def test_cohort_only_demo_threads_are_invisible_to_the_other_cohort(seeded, db):
+    learners: dict[int, list[User]] = {}
+    for membership in db.session.scalars(select(Membership).where(Membership.role == "learner")):
+        learners.setdefault(membership.cohort_id, []).append(membership.user)
+    cohort_threads = [t for t in all_threads(db) if t.visibility == "cohort"]
+    assert {t.cohort_id for t in cohort_threads} == set(learners), "one in each cohort at least"
+    for thread in cohort_threads:
+        for cohort_id, people in learners.items():
+            for person in people:
+                seen = thread.title in visible_titles(person, thread.module_id)
+                assert seen == (cohort_id == thread.cohort_id), (thread.title, person.name)
+    # A member in no cohort sees exactly the threads open to everyone.
+    outsider = factories.make_user()
+    welcome = db.session.scalar(select(Module).order_by(Module.position, Module.id))
+    open_to_all = {
+        t.title for t in all_threads(db) if t.module_id == welcome.id and t.visibility == "everyone"
+    }
+    assert open_to_all and visible_titles(outsider, welcome.id) == open_to_all
+
+
+def test_demo_thread_counters_and_times_agree_with_their_posts(seeded, db):
+    now = utcnow()
+    last_id = 0
+    for thread in all_threads(db):
+        rows = posts_of(db, thread)
+        replies = [p for p in rows[1:] if not p.deleted]
+        assert thread.reply_count == len(replies), thread.title
+        assert thread.last_post_id == rows[-1].id, thread.title
+        assert thread.created_at == rows[0].created_at, thread.title
+        assert thread.last_activity_at == rows[-1].created_at, thread.title
+        assert thread.score == rows[0].score, thread.title
+        times = [p.created_at for p in rows]
+        assert times == sorted(times) and len(set(times)) == len(times), thread.title
+        assert now - timedelta(days=15) < times[0] and times[-1] <= now, thread.title
+        for post in rows:
+            votes = db.session.scalar(
+                select(func.coalesce(func.sum(Vote.value), 0)).where(Vote.post_id == post.id)
+            )
+            assert post.score == votes, thread.title
+        last_id = max(last_id, rows[-1].id)
+    # Ids follow time across the whole demo, so "newest first" by id or by time agree.
+    every_post = list(db.session.scalars(select(Post).order_by(Post.id)))
+    assert [p.created_at for p in every_post] == sorted(p.created_at for p in every_post)
+    assert every_post[-1].id == last_id
+
+
+def test_demo_people_have_read_up_to_their_own_last_post(seeded, db):
+    sofia = accounts.find_user_by_email("sofia.lindqvist@example.com")
+    new = threads.whats_new(sofia, per_page=100).items
+    assert new, "someone has written since Sofia last looked"
+    for row in new:
+        mine = [p for p in posts_of(db, row.thread) if p.author_id == sofia.id]
+        if mine:
+            assert row.thread.last_post_id > mine[-1].id, row.title
+    unread = db.session.scalars(
+        select(Notification).where(Notification.user_id == sofia.id, Notification.read_at.is_(None))
+    )
+    for note in unread:
+        assert note.thread is not None
+        mine = [p for p in posts_of(db, note.thread) if p.author_id == sofia.id]
+        assert not mine or note.created_at >= mine[-1].created_at
+
+
+def test_the_demo_is_written_in_one_transaction(app, db):
+    log: list[str] = []
+
+    def on_statement(_conn, _cursor, statement, *_args) -> None:
+        if statement.lstrip().split(None, 1)[0].upper() in ("INSERT", "UPDATE", "DELETE"):
+            log.append("write")
+
+    def on_commit(_conn) -> None:
+        log.append("commit")
+
+    event.listen(db.engine, "before_cursor_execute", on_statement)
+    event.listen(db.engine, "commit", on_commit)
+    try:
+        demo.seed()
+    finally:
+        event.remove(db.engine, "before_cursor_execute", on_statement)
+        event.remove(db.engine, "commit", on_commit)
+    first = log.index("write")
+    last = len(log) - 1 - log[::-1].index("write")
+    assert "commit" not in log[first:last], "a commit in the middle of the demo"
+    assert "commit" in log[last:]
+    assert count(db, Thread) == len(demo.CONVERSATIONS)
