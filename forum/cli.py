@@ -37,7 +37,7 @@ def create_user_command(email: str, name: str, password: str, role: str) -> None
 )
 @with_appcontext
 def seed_demo_command(if_empty: bool) -> None:
-    """Load the demo: modules, cohorts with schedules, people across the roles.
+    """Load the demo: people across the roles, modules, cohorts with schedules, discussions.
 
     With --if-empty (what `make run` uses on every start) a database that already has data
     is left alone, and the demo logins are printed again when the demo is in it.
