@@ -40,6 +40,8 @@ def home():
 def view(module_id: int):
     module = modules.get_module(current_user, module_id)
     ordered = modules.all_visible_modules(current_user)
+    if module.id not in {m.id for m in ordered}:  # changed between the two reads
+        ordered = [module]
     index = next(i for i, m in enumerate(ordered) if m.id == module.id)
     return render_template(
         "modules/view.html",
