@@ -117,7 +117,12 @@ def test_every_operation_has_responses_and_every_ref_resolves(spec):
             assert declared == named, (path, method)
 
 
-@pytest.mark.parametrize(("key", "expected"), REQUEST_SCHEMAS.items(), ids=lambda v: str(v))
+@pytest.mark.parametrize(
+    ("key", "expected"),
+    REQUEST_SCHEMAS.items(),
+    # Sets print in a per-process order: ids from them would differ between xdist workers.
+    ids=[f"{method} {path}" for path, method in REQUEST_SCHEMAS],
+)
 def test_openapi_describes_the_request_bodies(spec, key, expected):
     path, method = key
     required, documented = expected
