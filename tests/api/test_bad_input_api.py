@@ -362,3 +362,30 @@ def test_huge_paging_numbers_are_served(api, world, endpoint):
     r = _send(client, endpoint, f"{_path(endpoint, world)}?page={2**63}")
     assert r.status_code == 200
     assert r.get_json()["items"] == [] and r.get_json()["page"] == 2**63
+
+
+# Methods and paths ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "allowed"),
+    [
+        ("DELETE", "/modules/{module}", {"GET", "PATCH"}),
+        ("PUT", "/users/{member}", {"PATCH"}),
+        ("GET", "/auth/token", {"POST", "DELETE"}),
+        ("PATCH", "/cohorts/{cohort}", {"GET"}),
+    ],
+)
+def test_an_unsupported_method_is_405_with_allow(api, world, method, path, allowed):
+    r = api(world.admin)._call(
+        method, path.format(module=world.module.id, member=world.member.id, cohort=world.cohort.id)
+    )
+    error = expect_error(r, 405)
+    assert error["code"] == "method_not_allowed"
+    assert allowed <= {m.strip() for m in r.headers["Allow"].split(",")}
+
+
+@pytest.mark.parametrize("path", ["/nothing-here", "/modules/1/nothing", "/v2/modules", "/"])
+def test_an_unknown_api_path_is_404_json(api, world, path):
+    error = expect_error(api(world.admin).get(path), 404)
+    assert error["code"] == "not_found"

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from urllib.parse import urlsplit
 
 import pytest
 from sqlalchemy import select
 
-from forum.models import ApiToken, Job, User
+from forum.models import AccountLink, ApiToken, Job, User, utcnow
 from tests.api.helpers import count, expect_envelope, expect_error, expect_invalid, fresh
 from tests.conftest import csrf_token
 from tests.factories import PASSWORD
@@ -158,6 +159,25 @@ def test_the_invite_url_sets_a_password_once(app, api, manager, client):
     assert api().post("/auth/token", json=signed_in).status_code == 200
     wrong = {"email": "new.hire@example.com", "password": "yet another password"}
     expect_error(api().post("/auth/token", json=wrong), 401)
+
+
+def test_an_expired_invitation_says_so_and_changes_nothing(api, manager, client):
+    path = urlsplit(_invite(api, manager)).path
+    session = fresh()
+    link = session.scalars(select(AccountLink)).one()
+    # Seven days is the contract's lifetime; a link a moment past it no longer works.
+    assert link.expires_at - link.created_at == timedelta(days=7)
+    link.expires_at = utcnow() - timedelta(seconds=1)
+    session.commit()
+    page = client.get(path)
+    assert page.status_code == 410
+    assert "expired" in page.get_data(as_text=True)
+    form = {"password": NEW_PASSWORD, "confirm": NEW_PASSWORD, "csrf_token": csrf_token(client)}
+    assert client.post(path, data=form).status_code == 410
+    assert (
+        fresh().scalar(select(User).where(User.email == "new.hire@example.com")).password_hash
+        is None
+    )
 
 
 def test_an_unknown_invite_token_says_so(client):
