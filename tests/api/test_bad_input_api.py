@@ -389,3 +389,16 @@ def test_an_unsupported_method_is_405_with_allow(api, world, method, path, allow
 def test_an_unknown_api_path_is_404_json(api, world, path):
     error = expect_error(api(world.admin).get(path), 404)
     assert error["code"] == "not_found"
+
+
+@pytest.mark.parametrize(
+    "endpoint", [e for e in ENDPOINTS if e.caller != "anonymous"], ids=lambda e: e.name
+)
+def test_anonymous_callers_get_401_before_their_body_is_read(api, world, endpoint):
+    """Signing in comes first: an anonymous caller learns nothing about the input rules."""
+    before = snapshot()
+    r = _send(
+        api(), endpoint, _path(endpoint, world), data=b"{not json", content_type="application/json"
+    )
+    assert expect_error(r, 401)["code"] == "unauthorized"
+    assert snapshot() == before
