@@ -51,6 +51,11 @@ def can_view_user(actor: User | None, target: User) -> bool:
     return is_manager(actor) or (is_signed_in(actor) and actor.id == target.id)
 
 
+def can_see_profile(actor: User | None, target: User) -> bool:
+    """A profile shows what posts already show (name, @handle): to everyone signed in."""
+    return is_signed_in(actor)
+
+
 # Cohorts -------------------------------------------------------------------------------
 
 
@@ -228,6 +233,11 @@ def moderation_log_clause(actor: User | None) -> ColumnElement[bool] | None:
         ModerationEntry.cohort_id.in_(facilitated),
         ModerationEntry.module_id.in_(owned),
     )
+
+
+def can_moderate_anything(actor: User | None) -> bool:
+    """Managers, facilitators and module owners: who has a flag queue and a moderation log."""
+    return moderation_log_clause(actor) is not None
 
 
 def moderated_threads_clause(actor: User | None) -> ColumnElement[bool]:

@@ -16,7 +16,7 @@ from forum.extensions import db
 from forum.models import Flag, Post, PostRevision, Thread, User, Vote, utcnow
 from forum.services import notifications, permissions, validation
 from forum.services.pagination import Page, paginate
-from forum.services.threads import follow, load_thread, log, mention_targets
+from forum.services.threads import follow, load_thread, log, mention_targets, read_own_post
 
 REASON_MAX = 500
 
@@ -60,6 +60,7 @@ def reply(
                 )
         mentioned = mention_targets(body)
         now = utcnow()
+        previous_last_id = thread.last_post_id
         post = Post(
             thread_id=thread.id,
             parent_id=parent_id,
@@ -79,6 +80,7 @@ def reply(
             .execution_options(synchronize_session=False)
         )
         session.refresh(thread)
+        read_own_post(actor, thread.id, previous_last_id, post.id)
         follow(actor, thread)
         _notify_reply(actor, thread, post, mentioned)
     return post

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from sqlalchemy import and_, func, select
@@ -195,6 +196,8 @@ def _insert_thread(
     db.session.flush()
     thread.module = module
     thread.last_post_id = post.id
+    # Your own question is not news to you.
+    db.session.add(ReadMark(thread_id=thread.id, user_id=actor.id, last_read_post_id=post.id))
     follow(actor, thread)
     notifications.notify(
         mentioned.values(), "mention", actor=actor, thread=thread, post=post, anonymous=anonymous
@@ -250,7 +253,7 @@ def _thread_rows(actor: User):
     return (
         select(Thread, unread.label("unread"))
         .where(permissions.visible_threads_clause(actor))
-        .options(joinedload(Thread.author), joinedload(Thread.module))
+        .options(joinedload(Thread.author), joinedload(Thread.module), joinedload(Thread.cohort))
     )
 
 
@@ -363,6 +366,29 @@ def follows_module(actor: User, module_id: int) -> bool:
         ModuleFollow.module_id == module_id, ModuleFollow.user_id == actor.id
     )
     return db.session.scalar(stmt) is not None
+
+
+def read_own_post(actor: User, thread_id: int, previous_last_id: int, post_id: int) -> None:
+    """Your own reply is not news to you: a reader who had read up to the thread's last post
+    reads past their own reply too. Someone who had not keeps their earlier unread posts."""
+    row = db.session.scalar(
+        select(ReadMark).where(ReadMark.thread_id == thread_id, ReadMark.user_id == actor.id)
+    )
+    if row is not None and row.last_read_post_id >= previous_last_id:
+        row.last_read_post_id = max(row.last_read_post_id, post_id)
+
+
+def thread_titles(actor: User, thread_ids: Iterable[int | None]) -> dict[int, str]:
+    """Titles of the threads among these that the actor may see, in one query (for logs)."""
+    ids = {i for i in thread_ids if i}
+    if not ids:
+        return {}
+    rows = db.session.execute(
+        select(Thread.id, Thread.title).where(
+            Thread.id.in_(ids), permissions.visible_threads_clause(actor)
+        )
+    )
+    return dict(rows.all())
 
 
 def mark_read(actor: User, thread: Thread) -> bool:
