@@ -39,5 +39,8 @@ format: install-dev
 	$(BIN)/ruff format forum tests bench
 	$(BIN)/ruff check --fix forum tests bench
 
+bench: install-dev
+	$(BIN)/python bench/sqlite_writers.py
+
 clean:
 	rm -rf $(VENV) .pytest_cache instance/forum.db* instance/search-index

@@ -60,6 +60,9 @@ def load_config(app: Flask, overrides: dict[str, Any] | None = None) -> None:
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "WTF_CSRF_TIME_LIMIT": None,
         "SQLITE_BUSY_TIMEOUT_MS": 15000,
+        # Connections per app process (and as many again in overflow); match the server's
+        # threads (gunicorn --threads) and keep processes x 2 x this under PostgreSQL's limit.
+        "DB_POOL_SIZE": int(_env("DB_POOL_SIZE", "20") or 20),
         # Rate limits for failed sign-ins.
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",
         "RATELIMIT_HEADERS_ENABLED": True,

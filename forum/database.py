@@ -34,11 +34,14 @@ WRITER_LOCK = "forum.writer_lock"
 
 
 def engine_options(app: Flask) -> dict:
+    # The pool is sized for a threaded server (gunicorn --threads, the dev server): a
+    # request thread that finds no free connection would otherwise wait and then fail.
+    pool = {"pool_size": app.config["DB_POOL_SIZE"], "max_overflow": app.config["DB_POOL_SIZE"]}
     uri: str = app.config["SQLALCHEMY_DATABASE_URI"]
     if uri.startswith("sqlite"):
         timeout_s = app.config["SQLITE_BUSY_TIMEOUT_MS"] / 1000
-        return {"connect_args": {"timeout": timeout_s, "check_same_thread": False}}
-    return {"pool_pre_ping": True}
+        return {"connect_args": {"timeout": timeout_s, "check_same_thread": False}, **pool}
+    return {"pool_pre_ping": True, **pool}
 
 
 def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:

@@ -118,6 +118,7 @@ def create_module(
     body = validation.text("body", body, max_len=validation.BODY_MAX)
     summary = validation.text("summary", summary or "", max_len=validation.SUMMARY_MAX, min_len=0)
     video = validation.http_url("video_url", video_url)
+    body_html = markdown.render(body)  # before the write lock: rendering takes time
     with write_transaction() as session:
         owner = _owner(owner_id) if owner_id is not None else actor
         if position is None:
@@ -128,7 +129,7 @@ def create_module(
             title=title,
             summary=summary,
             body=body,
-            body_html=markdown.render(body),
+            body_html=body_html,
             video_url=video,
             owner_id=owner.id,
             position=_position(position),
@@ -162,11 +163,15 @@ def update_module(actor: User, module_id: int, **changes: object) -> Module:
     unknown = set(changes) - allowed
     if unknown:
         raise Invalid.field(sorted(unknown)[0], "unknown field")
+    body_html = None
+    if "body" in changes:  # validated and rendered before the write lock
+        changes["body"] = validation.text("body", changes["body"], max_len=validation.BODY_MAX)
+        body_html = markdown.render(changes["body"])
     with write_transaction():
         module = get_module(actor, module_id)
         if not permissions.can_edit_module(actor, module):
             raise Forbidden("Only the module's owner and managers edit it.")
-        text_changed = _apply_text(module, changes)
+        text_changed = _apply_text(module, changes, body_html)
         _apply_settings(actor, module, changes)
         module.updated_at = utcnow()
         if text_changed:
@@ -175,7 +180,7 @@ def update_module(actor: User, module_id: int, **changes: object) -> Module:
     return module
 
 
-def _apply_text(module: Module, changes: dict) -> bool:
+def _apply_text(module: Module, changes: dict, body_html: str | None) -> bool:
     changed = False
     if "title" in changes:
         title = validation.text("title", changes["title"], max_len=validation.TITLE_MAX)
@@ -187,12 +192,10 @@ def _apply_text(module: Module, changes: dict) -> bool:
         )
         changed |= summary != module.summary
         module.summary = summary
-    if "body" in changes:
-        body = validation.text("body", changes["body"], max_len=validation.BODY_MAX)
-        if body != module.body:
-            changed = True
-            module.body = body
-            module.body_html = markdown.render(body)
+    if "body" in changes and changes["body"] != module.body:
+        changed = True
+        module.body = changes["body"]
+        module.body_html = body_html
     return changed
 
 

@@ -9,14 +9,13 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
-from forum import markdown
 from forum.database import write_transaction
 from forum.errors import Conflict, Forbidden, Invalid, NotFound
 from forum.extensions import db
 from forum.models import Flag, Post, PostRevision, Thread, User, Vote, utcnow
 from forum.services import notifications, permissions, validation
 from forum.services.pagination import Page, paginate
-from forum.services.threads import follow, load_thread, log, mention_targets, read_own_post
+from forum.services.threads import follow, load_thread, log, read_own_post, render_body
 
 REASON_MAX = 500
 
@@ -45,7 +44,7 @@ def reply(
     parent_id: int | None = None,
     anonymous: bool = False,
 ) -> Post:
-    body = validation.text("body", body, max_len=validation.BODY_MAX)
+    text = render_body(body)  # reads and rendering happen before the write lock
     with write_transaction() as session:
         thread = load_thread(actor, thread_id)
         if thread.locked:
@@ -58,7 +57,6 @@ def reply(
                 raise Invalid.field(
                     "parent_id", "must be a post of this thread that is not deleted"
                 )
-        mentioned = mention_targets(body)
         now = utcnow()
         previous_last_id = thread.last_post_id
         post = Post(
@@ -66,8 +64,8 @@ def reply(
             parent_id=parent_id,
             author_id=actor.id,
             anonymous=bool(anonymous),
-            body=body,
-            body_html=markdown.render(body, mentioned),
+            body=text.body,
+            body_html=text.html,
             created_at=now,
         )
         session.add(post)
@@ -82,7 +80,7 @@ def reply(
         session.refresh(thread)
         read_own_post(actor, thread.id, previous_last_id, post.id)
         follow(actor, thread)
-        _notify_reply(actor, thread, post, mentioned)
+        _notify_reply(actor, thread, post, text.mentioned)
     return post
 
 
@@ -104,14 +102,14 @@ def _notify_reply(actor: User, thread: Thread, post: Post, mentioned: dict[str, 
 
 def edit(actor: User, post_id: int, *, body: str) -> Post:
     """Change a post's text; the earlier text is kept as a revision."""
-    body = validation.text("body", body, max_len=validation.BODY_MAX)
+    text = render_body(body)
     with write_transaction() as session:
         post, thread = load_post(actor, post_id)
         if post.deleted:
             raise Invalid("A deleted post cannot be edited.")
         if not permissions.can_edit_post(actor, thread, post):
             raise Forbidden("Only the author and the thread's moderators edit a post.")
-        if body == post.body:
+        if text.body == post.body:
             return post
         session.add(
             PostRevision(
@@ -121,9 +119,8 @@ def edit(actor: User, post_id: int, *, body: str) -> Post:
                 created_at=post.edited_at or post.created_at,
             )
         )
-        mentioned = mention_targets(body)
-        post.body = body
-        post.body_html = markdown.render(body, mentioned)
+        post.body = text.body
+        post.body_html = text.html
         post.edited_at = utcnow()
         post.edited_by_id = actor.id
         if post.author_id != actor.id:

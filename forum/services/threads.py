@@ -92,6 +92,21 @@ def mention_targets(text: str) -> dict[str, User]:
     return accounts.users_by_handles(markdown.find_mentions(text))
 
 
+@dataclass
+class Rendered:
+    """A post body with its HTML and the people it mentions, made before the write lock."""
+
+    body: str
+    html: str
+    mentioned: dict[str, User]
+
+
+def render_body(body: str) -> Rendered:
+    body = validation.text("body", body, max_len=validation.BODY_MAX)
+    mentioned = mention_targets(body)
+    return Rendered(body, markdown.render(body, mentioned), mentioned)
+
+
 # Creating ----------------------------------------------------------------------------------
 
 
@@ -121,13 +136,13 @@ def create_thread(
     anonymous: bool = False,
 ) -> Thread:
     title = validation.text("title", title, max_len=validation.TITLE_MAX)
-    body = validation.text("body", body, max_len=validation.BODY_MAX)
     kind = validation.choice("kind", kind, THREAD_KINDS)
+    text = render_body(body)
     with write_transaction():
         module = get_module(actor, module_id)
         cohort_id, visibility = _cohort_and_visibility(actor, module, cohort_id, visibility)
         thread, opening = _insert_thread(
-            actor, module, title, body, kind, cohort_id, visibility, anonymous
+            actor, module, title, text, kind, cohort_id, visibility, anonymous
         )
         if kind == "question":
             owner = [module.owner] if module.owner else []
@@ -146,13 +161,13 @@ def create_thread(
 def start_prompt(actor: User, module_id: int, *, title: str, body: str) -> Thread:
     """A pinned discussion the module's owner starts, so the first visitor finds a conversation."""
     title = validation.text("title", title, max_len=validation.TITLE_MAX)
-    body = validation.text("body", body, max_len=validation.BODY_MAX)
+    text = render_body(body)
     with write_transaction():
         module = get_module(actor, module_id)
         if not permissions.can_start_prompt(actor, module):
             raise Forbidden("Only the module's owner and managers start discussion prompts.")
         thread, _ = _insert_thread(
-            actor, module, title, body, "discussion", None, "everyone", False
+            actor, module, title, text, "discussion", None, "everyone", False
         )
         thread.pinned = True
         thread.prompt = True
@@ -163,7 +178,7 @@ def _insert_thread(
     actor: User,
     module: Module,
     title: str,
-    body: str,
+    text: Rendered,
     kind: str,
     cohort_id: int | None,
     visibility: str,
@@ -183,13 +198,12 @@ def _insert_thread(
     )
     db.session.add(thread)
     db.session.flush()
-    mentioned = mention_targets(body)
     post = Post(
         thread_id=thread.id,
         author_id=actor.id,
         anonymous=bool(anonymous),
-        body=body,
-        body_html=markdown.render(body, mentioned),
+        body=text.body,
+        body_html=text.html,
         created_at=now,
     )
     db.session.add(post)
@@ -200,7 +214,12 @@ def _insert_thread(
     db.session.add(ReadMark(thread_id=thread.id, user_id=actor.id, last_read_post_id=post.id))
     follow(actor, thread)
     notifications.notify(
-        mentioned.values(), "mention", actor=actor, thread=thread, post=post, anonymous=anonymous
+        text.mentioned.values(),
+        "mention",
+        actor=actor,
+        thread=thread,
+        post=post,
+        anonymous=anonymous,
     )
     return thread, post
 
