@@ -23,11 +23,22 @@ UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
 
 
 def register_api(app: Flask) -> None:
-    from forum.api import auth, cohorts, health, modules, users
+    from forum.api import (
+        auth,
+        cohorts,
+        health,
+        moderation,
+        modules,
+        notifications,
+        posts,
+        threads,
+        users,
+    )
 
     api.init_app(app, spec_kwargs={"servers": [{"url": "/"}]})
     api.spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
-    for module in (auth, users, cohorts, modules, health):
+    discussion = (threads, posts, notifications, moderation)
+    for module in (auth, users, cohorts, modules, *discussion, health):
         api.register_blueprint(module.blp, url_prefix="/api/v1")
         # Bearer clients need no CSRF token; cookie requests are checked below instead.
         csrf.exempt(module.blp)

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from marshmallow import EXCLUDE, Schema, fields, validate
 
-from forum.api.fields import Id, StrictBool, Text, When
-from forum.models import COHORT_ROLES, ROLES
+from forum.api.fields import MAX_ID, Id, StrictBool, Text, When
+from forum.models import COHORT_ROLES, ROLES, THREAD_KINDS, VISIBILITIES
 from forum.services import validation as v
+from forum.services.notifications import KINDS as NOTIFICATION_KINDS
+from forum.services.posts import REASON_MAX
 
 
 class In(Schema):
@@ -46,7 +48,17 @@ class PageArgs(In):
     per_page = fields.Integer(load_default=20, validate=validate.Range(min=1))
 
 
+_LISTS: dict[type[Schema], type[Schema]] = {}
+
+
 def list_of(item: type[Schema]) -> type[Schema]:
+    """The list envelope around ``item``; one class per item, so OpenAPI names it once."""
+    if item not in _LISTS:
+        _LISTS[item] = _envelope_schema(item)
+    return _LISTS[item]
+
+
+def _envelope_schema(item: type[Schema]) -> type[Schema]:
     return type(
         f"{item.__name__.removesuffix('Schema')}ListSchema",
         (Schema,),
@@ -214,3 +226,189 @@ class HealthSchema(Schema):
     database = fields.String()
     search = fields.String()
     message_queue = fields.String()
+
+
+# Discussion --------------------------------------------------------------------------------
+
+SORTS = ("active", "recent", "top")
+READ_IDS_MAX = 1_000
+
+
+class PostSchema(Schema):
+    """A post as the caller sees it: ``author`` is null when deleted or hidden by anonymity."""
+
+    id = fields.Integer()
+    thread_id = fields.Integer()
+    parent_id = fields.Integer(allow_none=True)
+    author = fields.Nested(UserRefSchema, allow_none=True)
+    anonymous = fields.Boolean()
+    deleted = fields.Boolean()
+    body = fields.String()
+    body_html = fields.String()
+    created_at = When()
+    edited_at = When(allow_none=True)
+    score = fields.Integer()
+    my_vote = fields.Integer(metadata={"description": "The caller's vote: 1 or 0"})
+
+
+class ThreadSummarySchema(Schema):
+    """A thread in a list (no ``posts``)."""
+
+    id = fields.Integer()
+    module_id = fields.Integer()
+    cohort_id = fields.Integer(allow_none=True)
+    visibility = fields.String(metadata={"enum": ["everyone", "cohort"]})
+    kind = fields.String(metadata={"enum": ["question", "discussion"]})
+    title = fields.String()
+    author = fields.Nested(UserRefSchema, allow_none=True)
+    anonymous = fields.Boolean()
+    created_at = When()
+    last_activity_at = When()
+    reply_count = fields.Integer()
+    accepted_post_id = fields.Integer(allow_none=True)
+    pinned = fields.Boolean()
+    locked = fields.Boolean()
+    score = fields.Integer(metadata={"description": "The opening post's score"})
+    prompt = fields.Boolean(metadata={"description": "A discussion prompt started by the owner"})
+    unread = fields.Boolean(metadata={"description": "Has posts the caller has not read"})
+
+
+class ThreadSchema(ThreadSummarySchema):
+    """A thread with its posts: the opening post, then replies oldest first."""
+
+    posts = fields.List(fields.Nested(PostSchema))
+    # A ThreadView knows where the caller's unread posts begin; unread is whether they do.
+    unread = fields.Function(
+        lambda view: view.first_unread_post_id is not None,
+        metadata={"type": "boolean", "description": "Had posts the caller had not read"},
+    )
+    first_unread_post_id = fields.Integer(
+        allow_none=True,
+        metadata={"description": "Where the caller's unread posts began before this request"},
+    )
+    following = fields.Boolean()
+
+
+class QueryFlag(fields.Boolean):
+    """A yes/no filter in the query string: ``1``/``true`` or ``0``/``false``."""
+
+    def __init__(self, **kwargs):
+        super().__init__(truthy={"1", "true"}, falsy={"0", "false", ""}, **kwargs)
+
+
+def query_id(**kwargs) -> fields.Integer:
+    # Query values arrive as text, so not Id (strict): "5" is fine, "5.0" and "abc" are not.
+    return fields.Integer(validate=validate.Range(min=1, max=MAX_ID), **kwargs)
+
+
+class ThreadListArgs(PageArgs):
+    cohort_id = query_id()
+    kind = fields.String(validate=validate.OneOf(THREAD_KINDS))
+    unanswered = QueryFlag(
+        load_default=False,
+        metadata={"description": "1: question threads without an accepted answer"},
+    )
+    mine = QueryFlag(load_default=False, metadata={"description": "1: threads of my cohorts"})
+    sort = fields.String(load_default="active", validate=validate.OneOf(SORTS))
+
+
+class ThreadCreateIn(In):
+    title = Text(max_len=v.TITLE_MAX, min_len=1, required=True)
+    body = Text(max_len=v.BODY_MAX, min_len=1, required=True)
+    kind = fields.String(load_default="question", validate=validate.OneOf(THREAD_KINDS))
+    cohort_id = Id(allow_none=True)
+    visibility = fields.String(validate=validate.OneOf(VISIBILITIES), allow_none=True)
+    anonymous = StrictBool(load_default=False)
+
+
+class ThreadPatchIn(In):
+    pinned = StrictBool()
+    locked = StrictBool()
+    title = Text(max_len=v.TITLE_MAX, min_len=1)
+
+
+class AcceptIn(In):
+    post_id = Id(required=True)
+
+
+class PostCreateIn(In):
+    body = Text(max_len=v.BODY_MAX, min_len=1, required=True)
+    parent_id = Id(allow_none=True)
+    anonymous = StrictBool(load_default=False)
+
+
+class PostPatchIn(In):
+    body = Text(max_len=v.BODY_MAX, min_len=1, required=True)
+
+
+class PostRevisionSchema(Schema):
+    body = fields.String()
+    edited_by = fields.Nested(UserRefSchema, allow_none=True)
+    created_at = When()
+
+
+class FlagIn(In):
+    reason = Text(max_len=REASON_MAX, min_len=1, required=True)
+
+
+class VoteIn(In):
+    value = fields.Integer(strict=True, required=True, validate=validate.OneOf((0, 1)))
+
+
+class ScoreSchema(Schema):
+    score = fields.Integer()
+
+
+class NotificationArgs(PageArgs):
+    unread = QueryFlag(load_default=False, metadata={"description": "1: only unread ones"})
+
+
+class NotificationSchema(Schema):
+    id = fields.Integer()
+    kind = fields.String(metadata={"enum": list(NOTIFICATION_KINDS)})
+    thread_id = fields.Integer(allow_none=True)
+    post_id = fields.Integer(allow_none=True)
+    module_id = fields.Integer(allow_none=True)
+    office_hour_id = fields.Integer(allow_none=True)
+    actor = fields.Nested(UserRefSchema, allow_none=True)
+    read = fields.Boolean()
+    created_at = When()
+
+
+class NotificationsReadIn(In):
+    ids = fields.List(Id(), validate=validate.Length(min=1, max=READ_IDS_MAX))
+    all_ = StrictBool(data_key="all")
+
+
+class ModerationLogArgs(PageArgs):
+    cohort_id = query_id()
+    module_id = query_id()
+
+
+class ModerationEntrySchema(Schema):
+    id = fields.Integer()
+    actor = fields.Nested(UserRefSchema, allow_none=True)
+    action = fields.String()
+    thread_id = fields.Integer(allow_none=True)
+    post_id = fields.Integer(allow_none=True)
+    module_id = fields.Integer(allow_none=True)
+    cohort_id = fields.Integer(allow_none=True)
+    detail = fields.String()
+    created_at = When()
+
+
+class FlaggedPostSchema(PostSchema):
+    class Meta:
+        exclude = ("my_vote",)
+
+
+class FlagSchema(Schema):
+    """An open flag in the moderators' queue."""
+
+    id = fields.Integer()
+    reason = fields.String()
+    created_at = When()
+    flagged_by = fields.Nested(UserRefSchema, attribute="user")
+    thread_id = fields.Integer(attribute="thread.id")
+    thread_title = fields.String(attribute="thread.title")
+    post = fields.Nested(FlaggedPostSchema)
