@@ -14,7 +14,7 @@ from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import selectinload
 
 from forum.database import write_transaction
-from forum.errors import Invalid
+from forum.errors import Invalid, NotFound
 from forum.extensions import db
 from forum.models import (
     Membership,
@@ -155,6 +155,19 @@ def _shown_actor(viewer: User, n: Notification) -> User | None:
     ):
         return n.actor
     return None
+
+
+def open_notification(actor: User, notification_id: int) -> NotificationView:
+    """One of the actor's notifications, marked read as it is opened (NotFound otherwise)."""
+    found = None
+    if 0 < notification_id < 2**31:
+        stmt = _visible(actor).where(Notification.id == notification_id)
+        found = db.session.scalar(stmt.options(selectinload(Notification.actor)))
+    if found is None:
+        raise NotFound("No such notification.")
+    if found.read_at is None:
+        mark_read(actor, [found.id])
+    return NotificationView(found, _shown_actor(actor, found))
 
 
 def unread_count(actor: User) -> int:

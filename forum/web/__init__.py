@@ -6,9 +6,11 @@ from datetime import UTC, datetime
 
 from flask import Flask
 from flask_login import current_user
+from sqlalchemy.exc import SQLAlchemyError
 
+from forum.extensions import db
 from forum.models import utcnow
-from forum.services import permissions
+from forum.services import notifications, permissions
 
 
 def _utc(value: datetime) -> datetime:
@@ -45,6 +47,23 @@ def relative_day(value: datetime | None, now: datetime | None = None) -> str:
     return f"in {days} days" if days > 0 else f"{-days} days ago"
 
 
+def ago(value: datetime | None, now: datetime | None = None) -> str:
+    """``just now``, ``5 min ago``, ``3 h ago``, ``2 days ago``; older than a month: the date."""
+    if value is None:
+        return ""
+    seconds = (_utc(now or utcnow()) - _utc(value)).total_seconds()
+    if seconds < 60:
+        return "just now"
+    if seconds < 3600:
+        return f"{int(seconds // 60)} min ago"
+    if seconds < 86400:
+        return f"{int(seconds // 3600)} h ago"
+    days = int(seconds // 86400)
+    if days < 31:
+        return "yesterday" if days == 1 else f"{days} days ago"
+    return format_day(value)
+
+
 def is_past(value: datetime | None) -> bool:
     return value is not None and _utc(value) < utcnow()
 
@@ -53,22 +72,41 @@ def register_web(app: Flask) -> None:
     from forum.web.admin import bp as admin_bp
     from forum.web.auth import bp as auth_bp
     from forum.web.cohorts import bp as cohorts_bp
+    from forum.web.moderation import bp as moderation_bp
     from forum.web.modules import bp as modules_bp
+    from forum.web.people import bp as people_bp
+    from forum.web.threads import bp as threads_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(modules_bp)
+    app.register_blueprint(threads_bp)
     app.register_blueprint(cohorts_bp)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(people_bp)
+    app.register_blueprint(moderation_bp)
 
     app.add_template_filter(format_day, "day")
     app.add_template_filter(format_when, "when")
     app.add_template_filter(relative_day, "relative_day")
+    app.add_template_filter(ago, "ago")
     app.add_template_test(is_past, "past")
 
     @app.context_processor
     def inject_permissions() -> dict:
         # Templates ask the same predicates the services use, never their own rules.
         return {"can": permissions, "me": current_user if current_user.is_authenticated else None}
+
+    @app.context_processor
+    def inject_unread_count() -> dict:
+        # One small query per page, for the header's notifications link.
+        if not current_user.is_authenticated:
+            return {"unread_count": 0}
+        try:
+            return {"unread_count": notifications.unread_count(current_user)}
+        except SQLAlchemyError:
+            # Rendering the error page of a failing database must not fail in turn.
+            db.session.rollback()
+            return {"unread_count": 0}
 
     @app.after_request
     def security_headers(response):

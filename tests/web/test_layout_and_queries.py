@@ -77,7 +77,8 @@ def test_the_pygments_stylesheet_is_current_with_light_and_dark_colours():
 def test_a_highlighted_lesson_uses_the_classes_the_stylesheet_colours(login, manager):
     module = factories.make_module(body="```python\ndef f():\n    return 1\n```\n", actor=manager)
     html = login(manager).get(f"/modules/{module.id}").get_data(as_text=True)
-    classes = set(re.findall(r'<span class="(\w+)">', html.split('class="prose"', 1)[1]))
+    lesson = html.split('class="prose"', 1)[1].split('id="discussion"', 1)[0]
+    classes = set(re.findall(r'<span class="(\w+)">', lesson))
     assert "k" in classes
     css = TARGET.read_text()
     for cls in classes:

@@ -4,11 +4,13 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from forum.errors import Conflict, Invalid
-from forum.models import Module, ScheduleEntry, utcnow
-from forum.services import cohorts, modules, permissions
+from forum.models import Membership, Module, ScheduleEntry, utcnow
+from forum.services import cohorts, follows, modules, permissions, threads
 from forum.web.common import page_number, require, show_error
 from forum.web.modules import bp
 from forum.web.modules.forms import ModuleForm, MoveForm, PublishForm
+from forum.web.threads.forms import NewThreadForm, PromptForm, optional_id
+from forum.web.threads.forms import ToggleForm as FollowForm
 
 NEXT_DUE_SHOWN = 3  # per cohort on the home page; the cohort page has the whole schedule
 
@@ -38,7 +40,41 @@ def home():
 @bp.get("/modules/<int:module_id>")
 @login_required
 def view(module_id: int):
-    module = modules.get_module(current_user, module_id)
+    return _module_page(modules.get_module(current_user, module_id))
+
+
+# What the module page's thread filters mean, as arguments of ``threads.list_threads``.
+THREAD_FILTERS: dict[str, dict[str, bool]] = {
+    "all": {},
+    "unanswered": {"unanswered": True},
+    "cohort": {"mine": True},
+}
+THREAD_SORTS = {"active": "Recent activity", "recent": "Newest", "top": "Top"}
+THREADS_PER_PAGE = 20
+
+
+def _module_page(
+    module: Module,
+    thread_form: NewThreadForm | None = None,
+    prompt_form: PromptForm | None = None,
+    status: int = 200,
+):
+    """The lesson, then its discussion; after a failed form, that form comes back with errors."""
+    show = request.args.get("show", "all")
+    sort = request.args.get("sort", "active")
+    if show not in THREAD_FILTERS:
+        raise Invalid.field("show", f"must be one of: {', '.join(THREAD_FILTERS)}")
+    if sort not in THREAD_SORTS:
+        raise Invalid.field("sort", f"must be one of: {', '.join(THREAD_SORTS)}")
+    listed = threads.list_threads(
+        current_user,
+        module.id,
+        sort=sort,
+        page=page_number(),
+        per_page=THREADS_PER_PAGE,
+        **THREAD_FILTERS[show],
+    )
+    memberships = cohorts.memberships_of(current_user)
     ordered = modules.all_visible_modules(current_user)
     if module.id not in {m.id for m in ordered}:  # changed between the two reads
         ordered = [module]
@@ -52,7 +88,104 @@ def view(module_id: int):
         previous=ordered[index - 1] if index > 0 else None,
         following=ordered[index + 1] if index + 1 < len(ordered) else None,
         dues=[e for e in cohorts.schedule_of(current_user) if e.module_id == module.id],
+        threads=listed,
+        show=show,
+        sort=sort,
+        filters={"all": "All", "unanswered": "Unanswered questions", "cohort": "My cohort"},
+        sorts=THREAD_SORTS,
+        in_cohort=bool(memberships),
+        follows_module=follows.follows_module(current_user, module.id),
+        thread_form=thread_form or _thread_form(memberships, formdata=None),
+        prompt_form=prompt_form or PromptForm(formdata=None, prefix="prompt"),
+    ), status
+
+
+def _thread_form(memberships: list[Membership], **kwargs) -> NewThreadForm:
+    form = NewThreadForm(**kwargs)
+    if memberships:
+        form.cohort_id.choices = [("", "None (everyone)")] + [
+            (str(m.cohort_id), m.cohort.name) for m in memberships
+        ]
+    else:  # nobody to keep it among: the thread is for everyone who takes the module
+        del form.cohort_id
+        del form.visibility
+    return form
+
+
+def _cohort_choice(form: NewThreadForm) -> int | None:
+    if "cohort_id" not in form:
+        return None
+    try:
+        return optional_id(form.cohort_id.data)
+    except ValueError:
+        raise Invalid.field("cohort_id", "must be one of your cohorts, or none") from None
+
+
+@bp.post("/modules/<int:module_id>/threads")
+@login_required
+def new_thread(module_id: int):
+    module = modules.get_module(current_user, module_id)
+    form = _thread_form(cohorts.memberships_of(current_user))
+    status = 400
+    if form.validate_on_submit():
+        try:
+            thread = threads.create_thread(
+                current_user,
+                module.id,
+                title=form.title.data,
+                body=_text(form.body.data),
+                kind=form.kind.data,
+                cohort_id=_cohort_choice(form),
+                visibility=(form.visibility.data or None) if "visibility" in form else None,
+                anonymous=form.anonymous.data,
+            )
+        except Invalid as exc:
+            show_error(form, exc)
+            status = exc.status
+        else:
+            what = "question" if thread.kind == "question" else "discussion"
+            flash(f"Your {what} is posted. You follow it: replies show in your notifications.")
+            return redirect(url_for("threads.view", thread_id=thread.id))
+    return _module_page(module, thread_form=form, status=status)
+
+
+@bp.post("/modules/<int:module_id>/prompts")
+@login_required
+def new_prompt(module_id: int):
+    module = modules.get_module(current_user, module_id)
+    require(
+        permissions.can_start_prompt(current_user, module),
+        "Only the module's owner and managers start discussion prompts.",
     )
+    form = PromptForm(prefix="prompt")
+    status = 400
+    if form.validate_on_submit():
+        try:
+            thread = threads.start_prompt(
+                current_user, module.id, title=form.title.data, body=_text(form.body.data)
+            )
+        except Invalid as exc:
+            show_error(form, exc)
+            status = exc.status
+        else:
+            flash("The prompt is pinned at the top of the module's discussion.", "success")
+            return redirect(url_for("threads.view", thread_id=thread.id))
+    return _module_page(module, prompt_form=form, status=status)
+
+
+@bp.post("/modules/<int:module_id>/follow")
+@login_required
+def follow(module_id: int):
+    form = FollowForm()
+    if not form.validate_on_submit():
+        raise Invalid.field("on", "must be yes or no")
+    if form.on.data == "yes":
+        follows.follow_module(current_user, module_id)
+        flash("You follow this module: new threads and replies show in your notifications.")
+    else:
+        follows.unfollow_module(current_user, module_id)
+        flash("You no longer follow this module.")
+    return redirect(url_for("modules.view", module_id=module_id, _anchor="discussion"))
 
 
 def _owner_choices(module: Module | None = None) -> list[tuple[int, str]]:

@@ -1,0 +1,128 @@
+"""Forms of the discussion pages. The services check everything again; these give each
+field its label, limits and error place."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import AnyOf, DataRequired, Length, Optional
+
+from forum.models import THREAD_KINDS
+from forum.services.posts import REASON_MAX
+from forum.services.validation import BODY_MAX, TITLE_MAX
+
+MARKDOWN_HINT = "Markdown: **bold**, lists, `code`, ``` fenced blocks; @handle to mention someone."
+
+
+def optional_id(value: object) -> int | None:
+    """A select's "none" option is an empty string; anything else must be an id."""
+    if value in (None, "", "none"):
+        return None
+    if isinstance(value, int):
+        return value
+    text = str(value)
+    if not text.isdigit() or len(text) > 10:
+        raise ValueError("Not a valid choice.")
+    return int(text)
+
+
+class NewThreadForm(FlaskForm):
+    """The module page's form; its field names are part of the public contract."""
+
+    title = StringField(
+        "Title",
+        validators=[DataRequired(), Length(max=TITLE_MAX)],
+        description="One line that says what you want to know or discuss.",
+    )
+    body = TextAreaField("Details", validators=[DataRequired(), Length(max=BODY_MAX)])
+    kind = SelectField(
+        "Kind",
+        choices=[SelectChoice("question", "Question"), SelectChoice("discussion", "Discussion")],
+        validators=[AnyOf(THREAD_KINDS)],
+        default="question",
+        description="A question can get an accepted answer.",
+    )
+    # Choices are the person's cohorts; the service checks membership again.
+    cohort_id = SelectField(
+        "Cohort",
+        validate_choice=False,
+        description="Ask your own cohort, or the module's whole discussion.",
+    )
+    visibility = SelectField(
+        "Who can see it",
+        choices=[
+            SelectChoice("", "The cohort only when one is chosen, otherwise everyone"),
+            SelectChoice("cohort", "Only the chosen cohort"),
+            SelectChoice("everyone", "Everyone who can see this module"),
+        ],
+        validators=[Optional(), AnyOf(["", "cohort", "everyone"])],
+        default="",
+    )
+    anonymous = BooleanField(
+        "Ask anonymously",
+        description="Other learners see “Anonymous”; the thread's moderators still see your name.",
+    )
+
+
+class PromptForm(FlaskForm):
+    """A pinned discussion prompt; prefixed so its fields never clash with the new-thread form."""
+
+    title = StringField("Prompt", validators=[DataRequired(), Length(max=TITLE_MAX)])
+    body = TextAreaField(
+        "Opening words",
+        validators=[DataRequired(), Length(max=BODY_MAX)],
+        description="Ask something each cohort can answer from experience.",
+    )
+
+
+class ReplyForm(FlaskForm):
+    body = TextAreaField(
+        "Your reply",
+        validators=[DataRequired(), Length(max=BODY_MAX)],
+        description=MARKDOWN_HINT,
+    )
+    parent_id = HiddenField(filters=[lambda v: v or None])
+    anonymous = BooleanField(
+        "Reply anonymously",
+        description="Other learners see “Anonymous”; the thread's moderators still see your name.",
+    )
+
+
+class EditForm(FlaskForm):
+    body = TextAreaField(
+        "Text", validators=[DataRequired(), Length(max=BODY_MAX)], description=MARKDOWN_HINT
+    )
+
+
+class FlagForm(FlaskForm):
+    reason = TextAreaField(
+        "Why should a moderator look at this?",
+        validators=[DataRequired(), Length(max=REASON_MAX)],
+        description="Only the thread's moderators read this.",
+    )
+
+
+class TitleForm(FlaskForm):
+    title = StringField("Title", validators=[DataRequired(), Length(max=TITLE_MAX)])
+
+
+class ToggleForm(FlaskForm):
+    """A yes/no button: follow, pin, lock, confirm."""
+
+    on = HiddenField(validators=[AnyOf(["yes", "no"])])
+
+
+class VoteForm(FlaskForm):
+    value = HiddenField(validators=[AnyOf(["0", "1"])])
+
+
+class AcceptForm(FlaskForm):
+    post_id = HiddenField(validators=[DataRequired()])
+
+
+class ReadForm(FlaskForm):
+    """Mark one notification read (``id``) or all of them (``all=yes``)."""
+
+    id = HiddenField()
+    all = HiddenField(validators=[Optional(), AnyOf(["yes"])])
