@@ -734,3 +734,85 @@ def test_the_thread_page_runs_a_fixed_number_of_queries(w, login, who):
 
     few, many = queries(5), queries(50)
     assert few == many, f"{few} queries with 5 posts, {many} with 50"
+
+
+# Who sees which page: a table over roles ----------------------------------------------------------
+
+ROLES = ("a", "fac", "b", "out", "owner", "manager", "admin")
+ALL = dict.fromkeys(ROLES, 200)
+# A cohort thread exists only for its cohort, the module's owner, managers and admins.
+IN_COHORT = {**ALL, "b": 404, "out": 404}
+# Editing and deleting: the author (Ann) and the thread's moderators; others who see it 403.
+# A facilitator moderates their cohort's threads only, not the module's public ones.
+EDIT_PUBLIC = {**ALL, "fac": 403, "b": 403, "out": 403}
+EDIT_COHORT = {**IN_COHORT}
+MODERATORS = {
+    "a": 403,
+    "fac": 200,
+    "b": 403,
+    "out": 403,
+    "owner": 200,
+    "manager": 200,
+    "admin": 200,
+}
+
+PAGES = {
+    "/threads/{public}": ALL,
+    "/threads/{cohort}": IN_COHORT,
+    "/threads/{cohort}?reply_to={cohort_post}": IN_COHORT,
+    "/posts/{public_post}/history": ALL,
+    "/posts/{cohort_post}/history": IN_COHORT,
+    "/posts/{public_post}/flag": ALL,
+    "/posts/{cohort_post}/flag": IN_COHORT,
+    "/posts/{public_post}/edit": EDIT_PUBLIC,
+    "/posts/{cohort_post}/edit": EDIT_COHORT,
+    "/posts/{public_post}/delete": EDIT_PUBLIC,
+    "/posts/{cohort_post}/delete": EDIT_COHORT,
+    "/threads/2147483647": dict.fromkeys(ROLES, 404),
+    "/posts/99999999999/history": dict.fromkeys(ROLES, 404),
+    "/users/{asker}": ALL,
+    "/users/2147483647": dict.fromkeys(ROLES, 404),
+    "/whats-new": ALL,
+    "/notifications": ALL,
+    "/moderation/flags": MODERATORS,
+    "/moderation/log": MODERATORS,
+}
+
+
+@pytest.fixture
+def ids(w) -> dict:
+    public = thread_of(w, "Public")
+    cohort = thread_of(w, "Cohort only", cohort_id=w.cohort_a)
+    return {
+        "public": public.id,
+        "cohort": cohort.id,
+        "public_post": threads.get_thread(w.a, public.id).opening.id,
+        "cohort_post": threads.get_thread(w.a, cohort.id).opening.id,
+        "asker": w.a.id,
+    }
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_each_discussion_page_answers_each_role_as_the_rules_say(w, ids, login, path):
+    people = {r: getattr(w, r) for r in ROLES if r != "admin"}
+    people["admin"] = factories.make_user(role="admin", name="Ada Admin")
+    url = path.format(**ids)
+    answers = {role: login(people[role]).get(url, follow_redirects=True) for role in ROLES}
+    answers = {role: r.status_code for role, r in answers.items()}
+    assert answers == PAGES[path]
+
+
+SIGNED_IN_ONLY = [
+    "/threads/{public}",
+    "/whats-new",
+    "/notifications",
+    "/users/{asker}",
+    "/moderation/flags",
+    "/posts/{public_post}/history",
+]
+
+
+@pytest.mark.parametrize("path", SIGNED_IN_ONLY)
+def test_signed_out_visitors_are_sent_to_sign_in(w, ids, client, path):
+    r = client.get(path.format(**ids))
+    assert r.status_code == 302 and r.headers["Location"].startswith("/login?next=")
