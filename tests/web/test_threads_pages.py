@@ -157,8 +157,10 @@ def test_asking_on_the_module_page_creates_the_thread_and_opens_it(w, login):
         },
     )
     assert r.status_code == 302
-    thread_id = int(r.headers["Location"].rsplit("/", 1)[1])
+    found = re.fullmatch(r"/threads/(\d+)#post-(\d+)", r.headers["Location"])
+    thread_id = int(found.group(1))
     made = settled().get(Thread, thread_id)
+    assert made.last_post_id == int(found.group(2))  # at the opening post
     assert made.title == "Can I reuse my old key?" and made.kind == "question"
     assert made.cohort_id == w.cohort_a and made.visibility == "cohort" and made.anonymous
     opening = settled().scalar(select(Post).where(Post.thread_id == thread_id))

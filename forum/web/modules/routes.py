@@ -4,7 +4,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from forum.errors import Conflict, Invalid
-from forum.models import Membership, Module, ScheduleEntry, utcnow
+from forum.models import Membership, Module, ScheduleEntry, Thread, utcnow
 from forum.services import cohorts, follows, modules, permissions, threads
 from forum.web.common import page_number, require, show_error
 from forum.web.modules import bp
@@ -112,6 +112,12 @@ def _thread_form(memberships: list[Membership], **kwargs) -> NewThreadForm:
     return form
 
 
+def _opening_url(thread: Thread) -> str:
+    """The new thread, at its opening post: an explicit anchor, or the browser would keep the
+    form's own (#new-thread) across the redirect."""
+    return url_for("threads.view", thread_id=thread.id, _anchor=f"post-{thread.last_post_id}")
+
+
 def _cohort_choice(form: NewThreadForm) -> int | None:
     if "cohort_id" not in form:
         return None
@@ -145,7 +151,7 @@ def new_thread(module_id: int):
         else:
             what = "question" if thread.kind == "question" else "discussion"
             flash(f"Your {what} is posted. You follow it: replies show in your notifications.")
-            return redirect(url_for("threads.view", thread_id=thread.id))
+            return redirect(_opening_url(thread))
     return _module_page(module, thread_form=form, status=status)
 
 
@@ -169,7 +175,7 @@ def new_prompt(module_id: int):
             status = exc.status
         else:
             flash("The prompt is pinned at the top of the module's discussion.", "success")
-            return redirect(url_for("threads.view", thread_id=thread.id))
+            return redirect(_opening_url(thread))
     return _module_page(module, prompt_form=form, status=status)
 
 
