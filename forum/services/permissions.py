@@ -198,6 +198,22 @@ def can_edit_post(actor: User | None, thread: Thread, post: Post) -> bool:
     return post.author_id == actor.id or is_moderator(actor, thread)
 
 
+def can_delete_post(actor: User | None, thread: Thread, post: Post) -> bool:
+    """Like editing, but also asked of a deleted post: deleting it again is allowed (a no-op)
+    only to those who could have deleted it."""
+    if not can_see_thread(actor, thread):
+        return False
+    return post.author_id == actor.id or is_moderator(actor, thread)
+
+
+def editable_posts(actor: User | None, thread: Thread, posts: list[Post]) -> set[int]:
+    """Ids of the posts the actor may edit and delete: ``can_edit_post`` for a whole page."""
+    if not can_see_thread(actor, thread):
+        return set()
+    moderator = is_moderator(actor, thread)
+    return {p.id for p in posts if not p.deleted and (moderator or p.author_id == actor.id)}
+
+
 def can_accept(actor: User | None, thread: Thread) -> bool:
     if not can_see_thread(actor, thread):
         return False

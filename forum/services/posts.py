@@ -132,10 +132,10 @@ def remove(actor: User, post_id: int) -> None:
     """Delete a post: it stays in place as removed; its text and revisions are erased."""
     with write_transaction() as session:
         post, thread = load_post(actor, post_id)
+        if not permissions.can_delete_post(actor, thread, post):
+            raise Forbidden("Only the author and the thread's moderators delete a post.")
         if post.deleted:
             return
-        if not permissions.can_edit_post(actor, thread, post):
-            raise Forbidden("Only the author and the thread's moderators delete a post.")
         post.deleted = True
         post.deleted_at = utcnow()
         post.deleted_by_id = actor.id

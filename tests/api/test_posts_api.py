@@ -25,6 +25,7 @@ from tests.api.discussion import (
     rows,
 )
 from tests.api.helpers import expect_envelope, expect_error, expect_invalid, fresh, is_utc_iso
+from tests.conftest import csrf_token
 
 
 @pytest.fixture
@@ -154,6 +155,18 @@ def test_replying_where_one_cannot_see_is_404(api, world, ours):
     assert _counts() == before
 
 
+def test_a_cookie_session_needs_the_csrf_token_to_reply(login, world, thread):
+    client = login(world.learner)
+    url = f"/api/v1/threads/{thread.id}/posts"
+    error = expect_error(client.post(url, json={"body": "Via the page"}), 400, 403)
+    assert "csrf" in error["message"].lower()
+    assert rows(Post, thread_id=thread.id) == 1
+    token = csrf_token(client, "/")
+    r = client.post(url, json={"body": "Via the page"}, headers={"X-CSRFToken": token})
+    assert r.status_code == 201, r.get_json()
+    assert r.get_json()["author"] == ref(world.learner)
+
+
 # Editing ------------------------------------------------------------------------------------
 
 
@@ -236,6 +249,8 @@ def test_the_author_deletes_and_the_text_is_gone_everywhere(api, world, thread):
     assert fresh().get(Thread, thread.id).reply_count == 0
     assert rows(PostRevision) == 0
     assert api(world.learner).delete(f"/posts/{reply.id}").status_code == 204  # already gone
+    # Gone or not, it is still not anyone's to delete.
+    expect_error(api(world.member).delete(f"/posts/{reply.id}"), 403)
 
 
 def test_deleting_the_accepted_answer_withdraws_it(api, world, thread):

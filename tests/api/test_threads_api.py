@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from forum.models import ModerationEntry, Notification, Post, Thread, ThreadFollow
@@ -551,3 +553,108 @@ def test_following_what_one_cannot_see_is_404(api, world):
         expect_error(getattr(api(), method)(f"/threads/{t.id}/subscription"), 401)
         expect_error(getattr(api(), method)(f"/modules/{w.module.id}/subscription"), 401)
     assert rows(ThreadFollow, user_id=w.other.id) == 0
+
+
+# OpenAPI --------------------------------------------------------------------------------------
+
+DISCUSSION_PATHS = {
+    "/modules/{}/threads": {"post", "get"},
+    "/threads/{}": {"get", "patch"},
+    "/threads/{}/posts": {"post"},
+    "/posts/{}": {"patch", "delete"},
+    "/posts/{}/revisions": {"get"},
+    "/posts/{}/flag": {"post"},
+    "/posts/{}/vote": {"post"},
+    "/threads/{}/accept": {"post", "delete"},
+    "/threads/{}/subscription": {"put", "delete"},
+    "/modules/{}/subscription": {"put", "delete"},
+    "/notifications": {"get"},
+    "/notifications/read": {"post"},
+    "/moderation-log": {"get"},
+}
+# Request bodies: operation -> (required fields, every documented field).
+DISCUSSION_BODIES = {
+    ("/modules/{}/threads", "post"): (
+        {"title", "body"},
+        {"title", "body", "kind", "cohort_id", "visibility", "anonymous"},
+    ),
+    ("/threads/{}", "patch"): (set(), {"pinned", "locked", "title"}),
+    ("/threads/{}/posts", "post"): ({"body"}, {"body", "parent_id", "anonymous"}),
+    ("/posts/{}", "patch"): ({"body"}, {"body"}),
+    ("/posts/{}/flag", "post"): ({"reason"}, {"reason"}),
+    ("/posts/{}/vote", "post"): ({"value"}, {"value"}),
+    ("/threads/{}/accept", "post"): ({"post_id"}, {"post_id"}),
+    ("/notifications/read", "post"): (set(), {"ids", "all"}),
+}
+DISCUSSION_LISTS = [
+    "/modules/{}/threads",
+    "/posts/{}/revisions",
+    "/notifications",
+    "/moderation-log",
+]
+
+
+@pytest.fixture
+def spec(api):
+    r = api().get("/openapi.json")
+    assert r.status_code == 200
+    spec = r.get_json()
+    paths = {
+        re.sub(r"\{[^}]+\}", "{}", p.removeprefix("/api/v1")): v for p, v in spec["paths"].items()
+    }
+    return spec, paths
+
+
+def _resolve(spec: dict, node: dict) -> dict:
+    while "$ref" in node:
+        target = spec
+        for part in node["$ref"][2:].split("/"):
+            target = target[part]
+        node = target
+    return node
+
+
+def test_openapi_lists_every_discussion_endpoint_behind_sign_in(spec):
+    _, paths = spec
+    for path, methods in DISCUSSION_PATHS.items():
+        assert path in paths, path
+        assert methods <= set(paths[path]), (path, set(paths[path]))
+        for method in methods:
+            assert paths[path][method]["security"] == [{"bearer": []}], (path, method)
+
+
+@pytest.mark.parametrize(
+    ("key", "expected"),
+    DISCUSSION_BODIES.items(),
+    ids=[f"{method} {path}" for path, method in DISCUSSION_BODIES],
+)
+def test_openapi_describes_the_discussion_request_bodies(spec, key, expected):
+    doc, paths = spec
+    path, method = key
+    required, documented = expected
+    body = paths[path][method]["requestBody"]["content"]["application/json"]["schema"]
+    schema = _resolve(doc, body)
+    assert set(schema["properties"]) == documented
+    assert set(schema.get("required", [])) == required
+
+
+@pytest.mark.parametrize("path", DISCUSSION_LISTS)
+def test_openapi_discussion_lists_are_the_envelope(spec, path):
+    doc, paths = spec
+    operation = paths[path]["get"]
+    schema = _resolve(doc, operation["responses"]["200"]["content"]["application/json"]["schema"])
+    assert set(schema["properties"]) == {"items", "page", "per_page", "total"}
+    query = {p["name"] for p in operation.get("parameters", []) if p["in"] == "query"}
+    assert {"page", "per_page"} <= query
+
+
+def test_openapi_describes_a_thread_and_its_posts(spec):
+    doc, paths = spec
+    thread = paths["/threads/{}"]["get"]["responses"]["200"]["content"]["application/json"]
+    props = _resolve(doc, thread["schema"])["properties"]
+    assert THREAD_KEYS | {"posts"} <= set(props)
+    post = _resolve(doc, props["posts"]["items"])["properties"]
+    assert set(post) >= POST_KEYS
+    listed = paths["/modules/{}/threads"]["get"]["responses"]["200"]["content"]["application/json"]
+    item = _resolve(doc, _resolve(doc, listed["schema"])["properties"]["items"]["items"])
+    assert set(item["properties"]) >= THREAD_KEYS and "posts" not in item["properties"]
