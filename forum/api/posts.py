@@ -28,13 +28,18 @@ def post_out(post: Post) -> threads.PostView:
     return next(p for p in view.posts if p.id == post.id)
 
 
+def new_post_out(post: Post) -> threads.PostView:
+    """A reply just written: nobody has voted on it yet, so no need to load its thread."""
+    return threads.PostView(post, threads.shown_author(current_user, post.thread, post))
+
+
 @blp.post("/threads/<int:thread_id>/posts")
 @signed_in
 @blp.arguments(PostCreateIn)
 @blp.response(201, PostSchema)
 def reply(data, thread_id: int):
     """Reply to the thread, or to one of its posts (``parent_id``); a locked thread is 403."""
-    return post_out(posts.reply(current_user, thread_id, **data))
+    return new_post_out(posts.reply(current_user, thread_id, **data))
 
 
 @blp.patch("/posts/<int:post_id>")
