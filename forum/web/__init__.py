@@ -94,7 +94,9 @@ def register_web(app: Flask) -> None:
     @app.context_processor
     def inject_permissions() -> dict:
         # Templates ask the same predicates the services use, never their own rules.
-        return {"can": permissions, "me": current_user if current_user.is_authenticated else None}
+        # The user itself, not the proxy: templates read it hundreds of times on a long thread.
+        me = current_user._get_current_object() if current_user.is_authenticated else None
+        return {"can": permissions, "me": me}
 
     @app.context_processor
     def inject_unread_count() -> dict:

@@ -5,13 +5,15 @@ from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
+from flask_wtf.csrf import generate_csrf
 
 from forum.errors import Conflict, Invalid, NotFound
+from forum.models import User
 from forum.services import follows, notifications, permissions, posts, threads
 from forum.services.threads import ThreadView
 from forum.web.common import page_number, require, show_error
 from forum.web.threads import bp
-from forum.web.threads.display import arrange
+from forum.web.threads.display import Controls, arrange
 from forum.web.threads.forms import (
     AcceptForm,
     EditForm,
@@ -37,6 +39,12 @@ def _id(name: str, value: object) -> int | None:
         raise Invalid.field(name, "must be the id of a post") from None
 
 
+def _me() -> User:
+    """The signed-in user itself: a long thread asks about it hundreds of times, and each
+    question through Flask-Login's proxy costs a lookup."""
+    return current_user._get_current_object()
+
+
 def _post_url(thread_id: int, post_id: int | None = None) -> str:
     anchor = f"post-{post_id}" if post_id else None
     return url_for("threads.view", thread_id=thread_id, _anchor=anchor)
@@ -55,9 +63,10 @@ def _checked(form, field: str = "on") -> None:
 @login_required
 def view(thread_id: int):
     reply_to = _id("reply_to", request.args.get("reply_to"))
-    shown = threads.get_thread(current_user, thread_id)
+    me = _me()
+    shown = threads.get_thread(me, thread_id)
     first_unread = shown.first_unread_post_id
-    moved = threads.mark_read(current_user, shown.thread)  # writes only when the mark moves
+    moved = threads.mark_read(me, shown.thread)  # writes only when the mark moves
     came_back = first_unread is not None and first_unread != shown.opening.id
     if moved and came_back and reply_to is None:
         # Open at the first post the reader has not seen, without needing any script.
@@ -83,6 +92,9 @@ def _thread_page(
     if reply_form is None:
         reply_form = ReplyForm(formdata=None, parent_id=str(reply_to) if reply_to else "")
     thread = shown.thread
+    me = _me()
+    may_reply = permissions.can_reply(me, thread)
+    may_accept = thread.kind == "question" and permissions.can_accept(me, thread)
     return render_template(
         "threads/view.html",
         view=shown,
@@ -91,9 +103,19 @@ def _thread_page(
         quoted=quoted,
         reply_form=reply_form,
         title_form=title_form or TitleForm(formdata=None, title=thread.title),
-        moderator=permissions.is_moderator(current_user, thread),
-        may_accept=thread.kind == "question" and permissions.can_accept(current_user, thread),
-        may_reply=permissions.can_reply(current_user, thread),
+        t=Controls(
+            thread=thread,
+            may_reply=may_reply,
+            may_accept=may_accept,
+            editable=permissions.editable_posts(me, thread, [p.post for p in shown.posts]),
+            token=generate_csrf(),
+            url=url_for("threads.view", thread_id=thread.id),
+            posts=url_for("threads.edit", post_id=0).removesuffix("/0/edit"),
+            users=url_for("people.profile", user_id=0).removesuffix("/0"),
+        ),
+        moderator=permissions.is_moderator(me, thread),
+        may_accept=may_accept,
+        may_reply=may_reply,
     ), status
 
 
