@@ -59,7 +59,7 @@ def whats_new(args):
 def get_thread(thread_id: int):
     """The thread and its posts; reading it moves the caller's last-read mark."""
     view = thread_out(thread_id)
-    threads.mark_read(current_user, view.thread)
+    threads.mark_read(current_user, view)
     return view
 
 

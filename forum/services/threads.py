@@ -43,7 +43,12 @@ SORTS = {
 
 def load_thread(actor: User | None, thread_id: int, *, for_update: bool = False) -> Thread:
     """The thread if the actor may see it; NotFound otherwise (never a hint that it exists)."""
-    stmt = select(Thread).where(Thread.id == thread_id).options(joinedload(Thread.module))
+    # The cohort comes along: pages show its name, and a lazy load would be a query more.
+    stmt = (
+        select(Thread)
+        .where(Thread.id == thread_id)
+        .options(joinedload(Thread.module), joinedload(Thread.cohort))
+    )
     thread = db.session.scalar(stmt)
     if thread is None or not permissions.can_see_thread(actor, thread):
         raise NotFound("No such thread.")
@@ -329,6 +334,8 @@ class ThreadView:
     posts: list[PostView]  # the opening post, then replies oldest first
     first_unread_post_id: int | None
     following: bool
+    # The reader's mark when the view was made (None: never opened the thread).
+    last_read_post_id: int | None = None
 
     def __getattr__(self, name: str):
         return getattr(self.thread, name)
@@ -347,37 +354,38 @@ class ThreadView:
 
 
 def get_thread(actor: User, thread_id: int) -> ThreadView:
-    """A thread with its posts, as this viewer sees it; a fixed number of queries."""
+    """A thread with its posts, as this viewer sees it; a fixed number of queries.
+
+    Few queries, not just a fixed number: each costs more Python than SQL (building,
+    caching, loading; bench/thread_page.py --profile). So the reader's votes come with the
+    posts, and their read mark and follow state in one statement."""
     thread = load_thread(actor, thread_id)
-    posts = list(
-        db.session.scalars(
-            select(Post)
-            .where(Post.thread_id == thread.id)
-            .options(selectinload(Post.author))
-            .order_by(Post.id)
+    rows = db.session.execute(
+        select(Post, Vote.value)
+        .outerjoin(Vote, and_(Vote.post_id == Post.id, Vote.user_id == actor.id))
+        .where(Post.thread_id == thread.id)
+        .options(selectinload(Post.author))
+        .order_by(Post.id)
+    ).all()
+    mark, follow_row, module_follow = db.session.execute(
+        select(
+            select(ReadMark.last_read_post_id)
+            .where(ReadMark.thread_id == thread.id, ReadMark.user_id == actor.id)
+            .scalar_subquery(),
+            select(ThreadFollow.following)
+            .where(ThreadFollow.thread_id == thread.id, ThreadFollow.user_id == actor.id)
+            .scalar_subquery(),
+            select(ModuleFollow.id)
+            .where(ModuleFollow.module_id == thread.module_id, ModuleFollow.user_id == actor.id)
+            .exists(),
         )
+    ).one()
+    views = [PostView(p, shown_author(actor, thread, p), vote or 0) for p, vote in rows]
+    first_unread = next((v.post.id for v in views if v.post.id > (mark or 0)), None)
+    following = bool(follow_row) or (follow_row is None and bool(module_follow))
+    return ThreadView(
+        thread, shown_author(actor, thread, thread), views, first_unread, following, mark
     )
-    votes = dict(
-        db.session.execute(
-            select(Vote.post_id, Vote.value)
-            .join(Post, Post.id == Vote.post_id)
-            .where(Post.thread_id == thread.id, Vote.user_id == actor.id)
-        ).all()
-    )
-    mark = db.session.scalar(
-        select(ReadMark.last_read_post_id).where(
-            ReadMark.thread_id == thread.id, ReadMark.user_id == actor.id
-        )
-    )
-    follow_row = db.session.scalar(
-        select(ThreadFollow.following).where(
-            ThreadFollow.thread_id == thread.id, ThreadFollow.user_id == actor.id
-        )
-    )
-    views = [PostView(p, shown_author(actor, thread, p), votes.get(p.id, 0)) for p in posts]
-    first_unread = next((p.id for p in posts if p.id > (mark or 0)), None)
-    following = bool(follow_row) or (follow_row is None and follows_module(actor, thread.module_id))
-    return ThreadView(thread, shown_author(actor, thread, thread), views, first_unread, following)
 
 
 def follows_module(actor: User, module_id: int) -> bool:
@@ -410,13 +418,19 @@ def thread_titles(actor: User, thread_ids: Iterable[int | None]) -> dict[int, st
     return dict(rows.all())
 
 
-def mark_read(actor: User, thread: Thread) -> bool:
-    """Move the reader's mark to the thread's last post; writes only when it moves."""
-    current = db.session.scalar(
-        select(ReadMark.last_read_post_id).where(
-            ReadMark.thread_id == thread.id, ReadMark.user_id == actor.id
+def mark_read(actor: User, thread: Thread | ThreadView) -> bool:
+    """Move the reader's mark to the thread's last post; writes only when it moves.
+
+    Given the ``ThreadView`` that ``get_thread`` just made for this reader, the mark it
+    read is used instead of asking again."""
+    if isinstance(thread, ThreadView):
+        current, thread = thread.last_read_post_id, thread.thread
+    else:
+        current = db.session.scalar(
+            select(ReadMark.last_read_post_id).where(
+                ReadMark.thread_id == thread.id, ReadMark.user_id == actor.id
+            )
         )
-    )
     if current is not None and current >= thread.last_post_id:
         return False
     with write_transaction() as session:

@@ -66,7 +66,7 @@ def view(thread_id: int):
     me = _me()
     shown = threads.get_thread(me, thread_id)
     first_unread = shown.first_unread_post_id
-    moved = threads.mark_read(me, shown.thread)  # writes only when the mark moves
+    moved = threads.mark_read(me, shown)  # writes only when the mark moves
     came_back = first_unread is not None and first_unread != shown.opening.id
     if moved and came_back and reply_to is None:
         # Open at the first post the reader has not seen, without needing any script.
