@@ -30,6 +30,7 @@ def home():
     return render_template(
         "modules/home.html",
         modules=visible,
+        thread_counts=threads.thread_counts(current_user, [m.id for m in visible]),
         memberships=cohorts.memberships_of(current_user),
         due_by_module=due_by_module,
         upcoming={cid: entries[:NEXT_DUE_SHOWN] for cid, entries in upcoming.items()},
