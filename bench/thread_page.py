@@ -157,6 +157,7 @@ def post_text(rng: random.Random, mention: str | None = None, words: int = 80) -
 @dataclass
 class Seeded:
     thread_id: int
+    reader_id: int
     reader_email: str
     bodies: list[str]  # the stored body_html of every post, oldest first
     words: int  # words of Markdown source, all posts
@@ -236,7 +237,8 @@ def seed(url: str, directory: Path) -> Seeded:
                 select(Post.body_html).where(Post.thread_id == thread.id).order_by(Post.id)
             )
         )
-        result = Seeded(thread.id, reader.email, bodies, sum(len(s.split()) for s in sources))
+        words = sum(len(s.split()) for s in sources)
+        result = Seeded(thread.id, reader.id, reader.email, bodies, words)
         db.session.remove()
         db.engine.dispose()
     return result
@@ -612,13 +614,27 @@ def profile(url: str, directory: Path, requests: int) -> str:
     import importlib
     import pstats
 
+    from flask import render_template
+    from flask_login import login_required
+    from jinja2 import ChoiceLoader, DictLoader
     from sqlalchemy import event
 
     from forum import create_app
+    from forum.extensions import db
+    from forum.models import User
+    from forum.services import threads
 
     seeded = seed(url, directory)
     path = f"/threads/{seeded.thread_id}"
     ours = create_app(forum_config(url, directory))
+    # An empty signed-in page (the layout alone), added to this app only: what any page
+    # costs before it shows anything (the floor under the thread page's own work).
+    ours.jinja_loader = ChoiceLoader(
+        [DictLoader({"bench_empty.html": '{% extends "base.html" %}'}), ours.jinja_loader]
+    )
+    ours.add_url_rule(
+        "/_bench/empty", "bench_empty", login_required(lambda: render_template("bench_empty.html"))
+    )
     client = ours.test_client()
     match = CSRF_INPUT.search(client.get("/login").get_data(as_text=True))
     if not match:
@@ -630,23 +646,46 @@ def profile(url: str, directory: Path, requests: int) -> str:
     os.environ["BARE_DATABASE_URL"] = url
     bare = importlib.import_module("bench.bare_app").app.test_client()
 
-    def view_ms(get) -> float:
+    def view_ms(get, where: str = path) -> float:
         # CPU time of this process, not wall time: other work on a busy machine does not
         # count, and the process's only other thread (the idle background worker) costs ~0.
         start = time.process_time()
         for _ in range(requests):
-            get(path)
+            get(where)
         return (time.process_time() - start) * 1000 / requests
 
-    for get in (bare.get, client.get):
+    def get_thread_ms() -> float:
+        """``threads.get_thread`` alone, each time in a fresh session as in a request."""
+        spent = 0.0
+        with ours.test_request_context(path):
+            for _ in range(requests):
+                db.session.remove()
+                reader = db.session.get(User, seeded.reader_id)
+                start = time.process_time()
+                threads.get_thread(reader, seeded.thread_id)
+                spent += time.process_time() - start
+            db.session.remove()
+        return spent * 1000 / requests
+
+    for get, where in ((bare.get, path), (client.get, path), (client.get, "/_bench/empty")):
         for _ in range(20):  # warm: templates compiled, statement caches filled
-            answer = get(path)
+            answer = get(where)
             if answer.status_code != 200:
-                raise RuntimeError(f"{path} answered {answer.status_code}")
-    # Five alternating batches each, medians: the two pages meet the same moment.
-    batches = [(view_ms(bare.get), view_ms(client.get)) for _ in range(5)]
-    timings = [statistics.median(b for b, _ in batches), statistics.median(o for _, o in batches)]
-    ratios = sorted(b / o for b, o in batches)
+                raise RuntimeError(f"{where} answered {answer.status_code}")
+    # Five alternating batches each, medians: the pages meet the same moment.
+    batches = [
+        (
+            view_ms(bare.get),
+            view_ms(client.get),
+            view_ms(client.get, "/_bench/empty"),
+            get_thread_ms(),
+        )
+        for _ in range(5)
+    ]
+    bare_ms, ours_ms, floor_ms, query_ms = (
+        statistics.median(b[i] for b in batches) for i in range(4)
+    )
+    ratios = sorted(b[0] / b[1] for b in batches)
 
     def statements_per_view(app: Flask, get) -> int:
         """Statements of one warm view (the read mark is up to date: nothing to write)."""
@@ -693,8 +732,19 @@ def profile(url: str, directory: Path, requests: int) -> str:
         "",
         "| page | CPU ms per view | SQL statements per view |",
         "|---|--:|--:|",
-        f"| bare | {timings[0]:.2f} | {counts[0]} |",
-        f"| ours | {timings[1]:.2f} | {counts[1]} |",
+        f"| bare | {bare_ms:.2f} | {counts[0]} |",
+        f"| ours | {ours_ms:.2f} | {counts[1]} |",
+        "",
+        "Ours, split (medians of the same batches):",
+        "",
+        "| part | CPU ms per view |",
+        "|---|--:|",
+        f"| an empty signed-in page: request, session and user, layout, header count "
+        f"| {floor_ms:.2f} |",
+        f"| threads.get_thread: the thread, its posts and authors, the reader's state "
+        f"| {query_ms:.2f} |",
+        f"| the rest: thread template, post arrangement, read-mark check "
+        f"| {ours_ms - floor_ms - query_ms:.2f} |",
         "",
         f"bare/ours CPU per view (the ceiling for ours/bare requests/s), batch by batch: "
         f"{', '.join(f'{r:.2f}' for r in ratios)}",
