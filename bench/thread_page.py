@@ -419,13 +419,47 @@ def check_page(name: str, url: str, cookie: str | None, bodies: list[str]) -> in
     return len(html.encode())
 
 
-def sqlite_data_version(path: Path) -> int:
-    """Bumped whenever another connection commits a change to the file."""
-    conn = sqlite3.connect(path)
-    try:
-        return conn.execute("PRAGMA data_version").fetchone()[0]
-    finally:
-        conn.close()
+class WriteWatch:
+    """Did anyone commit a change to the database between ``start`` and ``changed``?
+
+    SQLite: ``PRAGMA data_version`` on one connection held open throughout (it moves when
+    another connection commits). PostgreSQL: rows inserted, updated and deleted in the
+    statistics; ``changed`` is asked after the servers stopped, since a backend reports
+    its counts when it exits (or within seconds while busy).
+    """
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.sqlite: sqlite3.Connection | None = None
+        self.before = 0
+
+    def _count(self) -> int:
+        if self.sqlite is not None:
+            return self.sqlite.execute("PRAGMA data_version").fetchone()[0]
+        import psycopg
+
+        parts = urllib.parse.urlsplit(self.url)
+        plain = urllib.parse.urlunsplit(("postgresql", parts.netloc, parts.path, "", ""))
+        with psycopg.connect(plain, autocommit=True) as conn:
+            row = conn.execute(
+                "SELECT coalesce(sum(n_tup_ins + n_tup_upd + n_tup_del), 0)"
+                " FROM pg_stat_user_tables"
+            ).fetchone()
+        return int(row[0]) if row else 0
+
+    def start(self) -> None:
+        if self.url.startswith("sqlite"):
+            self.sqlite = sqlite3.connect(self.url.removeprefix("sqlite:///"))
+        self.before = self._count()
+
+    def changed(self) -> bool:
+        if self.sqlite is None:
+            time.sleep(1.0)  # let the backends of the stopped servers report
+        try:
+            return self._count() != self.before
+        finally:
+            if self.sqlite is not None:
+                self.sqlite.close()
 
 
 # Load -----------------------------------------------------------------------------------------
@@ -535,8 +569,8 @@ def bench_database(
 ) -> Report:
     print(f"[{label}] seeding {POSTS} posts through the services ...", file=sys.stderr)
     seeded = seed(url, directory)
-    sqlite_file = Path(url.removeprefix("sqlite:///")) if url.startswith("sqlite") else None
     servers: list[Server] = []
+    watch = WriteWatch(url)
     try:
         ours = start_server("ours", "wsgi:app", server_env(url, directory, {}), directory)
         servers.append(ours)
@@ -569,7 +603,7 @@ def bench_database(
             for name in ("bare", "ours"):
                 measure(targets[name], c, args.warmup, 0, script)
 
-        version = sqlite_data_version(sqlite_file) if sqlite_file else None
+        watch.start()
         for number in range(1, args.rounds + 1):
             for c in CONNECTIONS:
                 for name in ("bare", "ours"):
@@ -578,15 +612,14 @@ def bench_database(
                         file=sys.stderr,
                     )
                     report.runs.append(measure(targets[name], c, args.seconds, number, script))
-        if sqlite_file:
-            report.wrote_during_runs = sqlite_data_version(sqlite_file) != version
         report.load_after = os.getloadavg()
         # Still the same pages after the load: signed in, every post there.
         check_page("ours", ours.base + path, cookie, seeded.bodies)
-        return report
     finally:
         for server in servers:
             stop_server(server)
+    report.wrote_during_runs = watch.changed()
+    return report
 
 
 # Profile ------------------------------------------------------------------------------------
@@ -800,13 +833,21 @@ def summary(report: Report) -> tuple[str, bool]:
     """Medians over the rounds, and whether the targets hold."""
     lines = [
         "| conns | median bare req/s | median ours req/s | median ours/bare "
+        "| median bare/ours CPU per request "
         "| ours p99 ms median (worst) | target ≥ 0.5 | stretch ≥ 0.7 | p99 < 100 ms |",
-        "|--:|--:|--:|--:|--:|:-:|:-:|:-:|",
+        "|--:|--:|--:|--:|--:|--:|:-:|:-:|:-:|",
     ]
     met = True
     for c in CONNECTIONS:
         pairs = [(by(report, "bare", c, n), by(report, "ours", c, n)) for n in rounds(report)]
         ratios = [ratio(o, b) for b, o in pairs]
+        # What the requests/s ratio would be if both were only limited by their own CPU:
+        # steadier than requests/s when other work shares the machine.
+        cpu_ratios = [
+            b.server_cpu_ms_per_request / o.server_cpu_ms_per_request
+            for b, o in pairs
+            if o.server_cpu_ms_per_request
+        ]
         p99s = [o.p99_ms for _, o in pairs]
         median_ratio = statistics.median(ratios)
         ok_ratio = median_ratio >= TARGET_RATIO
@@ -815,6 +856,7 @@ def summary(report: Report) -> tuple[str, bool]:
         lines.append(
             f"| {c} | {statistics.median(b.rps for b, _ in pairs):.0f} "
             f"| {statistics.median(o.rps for _, o in pairs):.0f} | {median_ratio:.2f} "
+            f"| {statistics.median(cpu_ratios) if cpu_ratios else 0:.2f} "
             f"| {statistics.median(p99s):.1f} ({max(p99s):.1f}) "
             f"| {'yes' if ok_ratio else 'no'} | {'yes' if median_ratio >= STRETCH_RATIO else 'no'} "
             f"| {'-' if ok_p99 is None else 'yes' if ok_p99 else 'no'} |"
@@ -841,7 +883,8 @@ def describe(report: Report) -> str:
         f"({report.words / report.thread_posts:.0f} a post). Page bytes: ours "
         f"{report.page_bytes['ours']}, bare {report.page_bytes['bare']}. Load average "
         f"before {report.load_before[0]:.2f}, after {report.load_after[0]:.2f}. Database "
-        f"written during the measured runs: {wrote}."
+        f"written during the measured runs: {wrote}. Server CPU: the gunicorn master and "
+        f"workers (a PostgreSQL server's own processes not included)."
     )
 
 
