@@ -72,3 +72,18 @@ def count(model) -> int:
     from sqlalchemy import func, select
 
     return fresh().scalar(select(func.count()).select_from(model))
+
+
+def snapshot() -> dict[str, list[tuple]]:
+    """Every row of every table, as committed now."""
+    from sqlalchemy import select
+
+    from forum.extensions import db
+
+    session = fresh()
+    return {
+        table.name: sorted(
+            (tuple(map(repr, row)) for row in session.execute(select(table))), key=repr
+        )
+        for table in db.metadata.sorted_tables
+    }

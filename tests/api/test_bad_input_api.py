@@ -15,10 +15,8 @@ from dataclasses import dataclass, field
 from types import SimpleNamespace
 
 import pytest
-from sqlalchemy import select
 
-from forum.extensions import db
-from tests.api.helpers import expect_error, fresh
+from tests.api.helpers import expect_error, snapshot
 from tests.factories import PASSWORD, make_cohort, make_module
 
 HUGE = [2**63, 10**30, -(2**63)]
@@ -176,17 +174,6 @@ def _path(endpoint: Endpoint, w: SimpleNamespace, **override) -> str:
 
 def _client(api, endpoint: Endpoint, w: SimpleNamespace):
     return api() if endpoint.caller == "anonymous" else api(w.admin)
-
-
-def snapshot() -> dict[str, list[tuple]]:
-    """Every row of every table, as committed now."""
-    session = fresh()
-    return {
-        table.name: sorted(
-            (tuple(map(repr, row)) for row in session.execute(select(table))), key=repr
-        )
-        for table in db.metadata.sorted_tables
-    }
 
 
 def _send(client, endpoint: Endpoint, path: str, **kwargs):

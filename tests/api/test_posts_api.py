@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 import pytest
 from sqlalchemy import select
 
-from forum.extensions import db
 from forum.models import Flag, ModerationEntry, Notification, Post, PostRevision, Thread, Vote
 from forum.services import posts, threads
 from tests.api.discussion import (
@@ -24,7 +23,14 @@ from tests.api.discussion import (
     ref,
     rows,
 )
-from tests.api.helpers import expect_envelope, expect_error, expect_invalid, fresh, is_utc_iso
+from tests.api.helpers import (
+    expect_envelope,
+    expect_error,
+    expect_invalid,
+    fresh,
+    is_utc_iso,
+    snapshot,
+)
 from tests.conftest import csrf_token
 
 
@@ -535,17 +541,6 @@ def ids(world) -> dict[str, int]:
     reply = answer(world.learner, t.id)
     flag = posts.flag(world.asker, reply.id, "Spam")
     return {"module": world.module.id, "thread": t.id, "post": reply.id, "flag": flag.id}
-
-
-def snapshot() -> dict[str, list[tuple]]:
-    """Every row of every table, as committed now."""
-    session = fresh()
-    return {
-        table.name: sorted(
-            (tuple(map(repr, row)) for row in session.execute(select(table))), key=repr
-        )
-        for table in db.metadata.sorted_tables
-    }
 
 
 def _send(client, endpoint: Endpoint, path: str, **kwargs):
