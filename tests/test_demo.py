@@ -188,11 +188,11 @@ def test_the_demo_conversations_are_well_formed():
         assert conversation.cohort in (None, *(plan.key for plan in demo.COHORTS)), where
         if conversation.kind == "prompt":
             assert conversation.posts[0].who == LESSON_OWNERS[conversation.module], where
-            assert 1 <= len(conversation.posts) - 1 <= 3, where
+            assert len(conversation.posts) - 1 in range(1, 4), where
             assert conversation.cohort is None, where
         if conversation.accepted is not None:
             assert conversation.kind == "question", where
-            assert 1 <= conversation.accepted < len(conversation.posts), where
+            assert conversation.accepted in range(1, len(conversation.posts)), where
             accepted = conversation.posts[conversation.accepted]
             assert accepted.who != conversation.posts[0].who, where
         earlier = demo.ago(14, 12)
@@ -233,7 +233,7 @@ def test_every_demo_module_has_a_pinned_prompt_by_its_owner_with_replies(seeded,
         prompt = prompts[0]
         assert prompt.pinned and prompt.kind == "discussion" and prompt.visibility == "everyone"
         assert prompt.author_id == module.owner_id, module.title
-        assert 1 <= prompt.reply_count <= 3, module.title
+        assert prompt.reply_count in range(1, 4), module.title
         # The owner sees the prompt first, above every other thread of the module.
         listed = threads.list_threads(module.owner, module.id, per_page=100).items
         assert listed[0].id == prompt.id, module.title
