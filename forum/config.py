@@ -63,6 +63,8 @@ def load_config(app: Flask, overrides: dict[str, Any] | None = None) -> None:
         # Connections per app process (and as many again in overflow); match the server's
         # threads (gunicorn --threads) and keep processes x 2 x this under PostgreSQL's limit.
         "DB_POOL_SIZE": int(_env("DB_POOL_SIZE", "20") or 20),
+        # Rendered post cards kept per app process (forum/web/threads/cards.py); 0: none.
+        "CARD_CACHE_SIZE": int(_env("CARD_CACHE_SIZE", "4096") or 0),
         # Rate limits for failed sign-ins.
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",
         "RATELIMIT_HEADERS_ENABLED": True,

@@ -66,6 +66,13 @@ def test_one_asks_another_answers_the_first_accepts_and_it_shows_first(
     answer = sofia.get_by_role("article").filter(has_text=ANSWER)
     expect(answer).to_be_visible()
     assert re.search(r"#post-\d+$", sofia.url), "the page should open at the first unread post"
+    # The post's buttons submit the page's one actions form (which carries the CSRF token).
+    answer.get_by_role("button", name=re.compile("vote this up")).click()
+    sofia.wait_for_load_state()
+    answer = sofia.get_by_role("article").filter(has_text=ANSWER)
+    voted = answer.get_by_role("button", name=re.compile("take back your vote"))
+    expect(voted).to_have_attribute("aria-pressed", "true")
+    expect(voted.locator(".score")).to_have_text("1")
     answer.get_by_role("button", name="Accept this answer").click()
     sofia.wait_for_load_state()
 

@@ -8,23 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from forum.models import Thread
 from forum.services.threads import PostView, ThreadView
-
-
-@dataclass(frozen=True)
-class Controls:
-    """What every post card of a thread page shares, worked out once per page: the template
-    reads these fifty times over, so they are plain attributes, not lookups or url_for calls."""
-
-    thread: Thread
-    may_reply: bool
-    may_accept: bool
-    editable: set[int]  # ids of the posts the reader may edit and delete
-    token: str  # the CSRF token of the page's small forms
-    url: str  # the thread page
-    posts: str  # the root of the posts' pages: {posts}/{id}/edit
-    users: str  # the root of the profiles: {users}/{id}
 
 
 @dataclass

@@ -5,15 +5,15 @@ from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from flask_wtf.csrf import generate_csrf
 
 from forum.errors import Conflict, Invalid, NotFound
-from forum.models import User
+from forum.models import User, utcnow
 from forum.services import follows, notifications, permissions, posts, threads
 from forum.services.threads import ThreadView
 from forum.web.common import page_number, require, show_error
 from forum.web.threads import bp
-from forum.web.threads.display import Controls, arrange
+from forum.web.threads.cards import ThreadCards, card_cache, quote_of
+from forum.web.threads.display import arrange
 from forum.web.threads.forms import (
     AcceptForm,
     EditForm,
@@ -95,25 +95,31 @@ def _thread_page(
     me = _me()
     may_reply = permissions.can_reply(me, thread)
     may_accept = thread.kind == "question" and permissions.can_accept(me, thread)
+    moderator = permissions.is_moderator(me, thread)
+    if moderator and title_form is None:  # only moderators get the title form
+        title_form = TitleForm(formdata=None, title=thread.title)
     return render_template(
         "threads/view.html",
         view=shown,
         thread=thread,
         entries=arrange(shown),
-        quoted=quoted,
+        quoted=quote_of(quoted) if quoted is not None else None,
         reply_form=reply_form,
-        title_form=title_form or TitleForm(formdata=None, title=thread.title),
-        t=Controls(
-            thread=thread,
+        title_form=title_form,
+        cards=ThreadCards(
+            thread,
             may_reply=may_reply,
             may_accept=may_accept,
             editable=permissions.editable_posts(me, thread, [p.post for p in shown.posts]),
-            token=generate_csrf(),
-            url=url_for("threads.view", thread_id=thread.id),
-            posts=url_for("threads.edit", post_id=0).removesuffix("/0/edit"),
-            users=url_for("people.profile", user_id=0).removesuffix("/0"),
+            urls=(
+                url_for("threads.view", thread_id=thread.id),
+                url_for("threads.edit", post_id=0).removesuffix("/0/edit"),
+                url_for("people.profile", user_id=0).removesuffix("/0"),
+            ),
+            now=utcnow(),
+            cache=card_cache(),
         ),
-        moderator=permissions.is_moderator(me, thread),
+        moderator=moderator,
         may_accept=may_accept,
         may_reply=may_reply,
     ), status
