@@ -120,14 +120,18 @@ class NotificationView:
         return self.notification.read_at is not None
 
 
-def _visible(actor: User):
-    """The actor's notifications about things they can still see."""
+def _visible(actor: User | None, viewer=None):
+    """The actor's notifications about things they can still see (``viewer``: see
+    ``permissions.per_shape``)."""
+    me = actor.id if viewer is None else viewer
     return (
         select(Notification)
         .outerjoin(Thread, Thread.id == Notification.thread_id)
         .where(
-            Notification.user_id == actor.id,
-            or_(Notification.thread_id.is_(None), permissions.visible_threads_clause(actor)),
+            Notification.user_id == me,
+            or_(
+                Notification.thread_id.is_(None), permissions.visible_threads_clause(actor, viewer)
+            ),
         )
     )
 
@@ -171,8 +175,14 @@ def open_notification(actor: User, notification_id: int) -> NotificationView:
 
 
 def unread_count(actor: User) -> int:
-    stmt = _visible(actor).where(Notification.read_at.is_(None))
-    return db.session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    """The header's count, on every page: its statement is built once per visibility shape."""
+    return db.session.scalar(_unread_count(actor), {"viewer_id": actor.id}) or 0
+
+
+@permissions.per_shape
+def _unread_count(actor: User | None, viewer):
+    unread = _visible(actor, viewer).where(Notification.read_at.is_(None))
+    return select(func.count()).select_from(unread.subquery())
 
 
 def mark_read(actor: User, ids: list[int] | None = None, everything: bool = False) -> int:

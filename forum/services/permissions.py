@@ -7,7 +7,21 @@ not see does not exist for them: services turn a failed visibility check into No
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, and_, event, false, or_, select, true
+from collections.abc import Callable
+from typing import TypeVar
+
+from sqlalchemy import (
+    ColumnElement,
+    Executable,
+    Integer,
+    and_,
+    bindparam,
+    event,
+    false,
+    or_,
+    select,
+    true,
+)
 from sqlalchemy.orm import Session
 
 from forum.models import Cohort, Membership, ModerationEntry, Module, Post, Thread, User
@@ -95,13 +109,50 @@ def can_see_module(actor: User | None, module: Module) -> bool:
     return module.published or can_edit_module(actor, module)
 
 
-def visible_modules_clause(actor: User | None) -> ColumnElement[bool]:
+def visible_modules_clause(actor: User | None, viewer: Viewer = None) -> ColumnElement[bool]:
     """SQL twin of ``can_see_module`` for list queries."""
     if is_manager(actor):
         return true()
     if not is_signed_in(actor):
         return false()
-    return or_(Module.published.is_(True), Module.owner_id == actor.id)
+    return or_(Module.published.is_(True), Module.owner_id == _viewer(actor, viewer))
+
+
+# Statements built once per shape ---------------------------------------------------------------
+#
+# The SQL twins depend on the actor in two ways only: their shape (everything for managers,
+# nothing for visitors, the rest by the actor's id) and that id. Given ``viewer=VIEWER`` they
+# leave the id as the bound parameter ``viewer_id``, so a statement built from them can be
+# built once per shape and reused: building a statement costs far more Python than running it.
+
+Viewer = ColumnElement[int] | None
+VIEWER = bindparam("viewer_id", type_=Integer)
+S = TypeVar("S", bound=Executable)
+
+
+def visibility_shape(actor: User | None) -> str:
+    if is_manager(actor):
+        return "all"
+    return "own" if is_signed_in(actor) else "none"
+
+
+def per_shape(build: Callable[[User | None, ColumnElement[int]], S]) -> Callable[[User | None], S]:
+    """``build(actor, VIEWER)``, made once per visibility shape; run the statement with
+    ``{"viewer_id": actor.id}``."""
+    built: dict[str, S] = {}
+
+    def statement(actor: User | None) -> S:
+        shape = visibility_shape(actor)
+        stmt = built.get(shape)
+        if stmt is None:
+            stmt = built[shape] = build(actor, VIEWER)
+        return stmt
+
+    return statement
+
+
+def _viewer(actor: User, viewer: Viewer):
+    return actor.id if viewer is None else viewer
 
 
 # Cohort roles, looked up once per unit of work ------------------------------------------------
@@ -117,11 +168,14 @@ def cohort_roles(actor: User | None) -> dict[int, str]:
 
     cache = db.session.info.setdefault(_ROLES_CACHE, {})
     if actor.id not in cache:
-        rows = db.session.execute(
-            select(Membership.cohort_id, Membership.role).where(Membership.user_id == actor.id)
-        )
+        rows = db.session.execute(_ROLES, {"user_id": actor.id})
         cache[actor.id] = dict(rows.all())
     return cache[actor.id]
+
+
+_ROLES = select(Membership.cohort_id, Membership.role).where(
+    Membership.user_id == bindparam("user_id")
+)
 
 
 @event.listens_for(Session, "after_commit")
@@ -144,15 +198,16 @@ def can_see_thread(actor: User | None, thread: Thread) -> bool:
     return thread.cohort_id in cohort_roles(actor)
 
 
-def visible_threads_clause(actor: User | None) -> ColumnElement[bool]:
+def visible_threads_clause(actor: User | None, viewer: Viewer = None) -> ColumnElement[bool]:
     """SQL twin of ``can_see_thread`` (no join needed)."""
     if is_manager(actor):
         return true()
     if not is_signed_in(actor):
         return false()
-    visible_modules = select(Module.id).where(visible_modules_clause(actor))
-    owned_modules = select(Module.id).where(Module.owner_id == actor.id)
-    my_cohorts = select(Membership.cohort_id).where(Membership.user_id == actor.id)
+    me = _viewer(actor, viewer)
+    visible_modules = select(Module.id).where(visible_modules_clause(actor, viewer))
+    owned_modules = select(Module.id).where(Module.owner_id == me)
+    my_cohorts = select(Membership.cohort_id).where(Membership.user_id == me)
     return and_(
         Thread.module_id.in_(visible_modules),
         or_(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, bindparam, func, select
 from sqlalchemy.orm import joinedload
 
 from forum import markdown
@@ -41,18 +41,21 @@ SORTS = {
 # Loading, with visibility -----------------------------------------------------------------
 
 
-def load_thread(actor: User | None, thread_id: int, *, for_update: bool = False) -> Thread:
+def load_thread(actor: User | None, thread_id: int) -> Thread:
     """The thread if the actor may see it; NotFound otherwise (never a hint that it exists)."""
-    # The cohort comes along: pages show its name, and a lazy load would be a query more.
-    stmt = (
-        select(Thread)
-        .where(Thread.id == thread_id)
-        .options(joinedload(Thread.module), joinedload(Thread.cohort))
-    )
-    thread = db.session.scalar(stmt)
+    thread = db.session.scalar(_THREAD, {"thread_id": thread_id})
     if thread is None or not permissions.can_see_thread(actor, thread):
         raise NotFound("No such thread.")
     return thread
+
+
+# Statements of the thread page, built once (building costs more Python than running them).
+# The cohort comes with the thread: pages show its name, and a lazy load would be a query more.
+_THREAD = (
+    select(Thread)
+    .where(Thread.id == bindparam("thread_id"))
+    .options(joinedload(Thread.module), joinedload(Thread.cohort))
+)
 
 
 def shown_author(actor: User | None, thread: Thread, item: Post | Thread) -> User | None:
@@ -361,32 +364,36 @@ def get_thread(actor: User, thread_id: int) -> ThreadView:
     votes come with the posts (joined: cheaper than a select-in load of the authors), and
     the reader's read mark and follow state in one statement."""
     thread = load_thread(actor, thread_id)
-    rows = db.session.execute(
-        select(Post, Vote.value)
-        .outerjoin(Vote, and_(Vote.post_id == Post.id, Vote.user_id == actor.id))
-        .where(Post.thread_id == thread.id)
-        .options(joinedload(Post.author))
-        .order_by(Post.id)
-    ).all()
-    mark, follow_row, module_follow = db.session.execute(
-        select(
-            select(ReadMark.last_read_post_id)
-            .where(ReadMark.thread_id == thread.id, ReadMark.user_id == actor.id)
-            .scalar_subquery(),
-            select(ThreadFollow.following)
-            .where(ThreadFollow.thread_id == thread.id, ThreadFollow.user_id == actor.id)
-            .scalar_subquery(),
-            select(ModuleFollow.id)
-            .where(ModuleFollow.module_id == thread.module_id, ModuleFollow.user_id == actor.id)
-            .exists(),
-        )
-    ).one()
+    ids = {"thread_id": thread.id, "module_id": thread.module_id, "reader_id": actor.id}
+    rows = db.session.execute(_POSTS_WITH_MY_VOTES, ids).all()
+    mark, follow_row, module_follow = db.session.execute(_READER_STATE, ids).one()
     views = [PostView(p, shown_author(actor, thread, p), vote or 0) for p, vote in rows]
     first_unread = next((v.post.id for v in views if v.post.id > (mark or 0)), None)
     following = bool(follow_row) or (follow_row is None and bool(module_follow))
     return ThreadView(
         thread, shown_author(actor, thread, thread), views, first_unread, following, mark
     )
+
+
+_READER = bindparam("reader_id")
+_POSTS_WITH_MY_VOTES = (
+    select(Post, Vote.value)
+    .outerjoin(Vote, and_(Vote.post_id == Post.id, Vote.user_id == _READER))
+    .where(Post.thread_id == bindparam("thread_id"))
+    .options(joinedload(Post.author))
+    .order_by(Post.id)
+)
+_READER_STATE = select(
+    select(ReadMark.last_read_post_id)
+    .where(ReadMark.thread_id == bindparam("thread_id"), ReadMark.user_id == _READER)
+    .scalar_subquery(),
+    select(ThreadFollow.following)
+    .where(ThreadFollow.thread_id == bindparam("thread_id"), ThreadFollow.user_id == _READER)
+    .scalar_subquery(),
+    select(ModuleFollow.id)
+    .where(ModuleFollow.module_id == bindparam("module_id"), ModuleFollow.user_id == _READER)
+    .exists(),
+)
 
 
 def follows_module(actor: User, module_id: int) -> bool:
