@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import select
 
+from forum.models import Thread, User
+from forum.services import accounts, threads
 from forum.services import permissions as p
+from tests.api.discussion import build_world
 from tests.factories import make_module
 
 ROLES = ["anonymous", "member", "owner", "manager", "admin", "inactive"]
@@ -58,3 +62,37 @@ def test_managers_edit_members_only_and_never_promote(people, make_user):
     assert not p.can_edit_user(manager, people["admin"])
     assert p.can_edit_user(people["admin"], manager, "admin")
     assert not p.can_edit_user(people["member"], someone)
+
+
+# The SQL twins, built once per shape with the viewer as a parameter ------------------------
+
+
+def test_statements_built_once_per_shape_select_what_the_predicates_allow(db, manager):
+    """For every kind of reader: the cached statement (``per_shape``, ``viewer_id`` bound at
+    run time), the statement built for them alone and ``can_see_thread`` agree, thread by
+    thread, and readers of one shape really share one statement object."""
+    w = build_world()
+    unpublished = make_module(actor=manager, owner=w.owner, published=False)
+    made = [
+        threads.create_thread(w.asker, w.module.id, title="Public", body="x"),
+        threads.create_thread(w.asker, w.module.id, title="A", body="x", cohort_id=w.cohort_a),
+        threads.create_thread(w.other, w.module.id, title="B", body="x", cohort_id=w.cohort_b),
+        threads.create_thread(w.owner, unpublished.id, title="Draft", body="x"),
+    ]
+    gone = accounts.create_user(manager, email="gone@example.com", name="Gone", role="member")
+    accounts.update_user(manager, gone.user.id, active=False)
+    readers = {**w.people(), "deactivated": db.session.get(User, gone.user.id)}
+
+    @p.per_shape
+    def cached(actor, viewer):
+        return select(Thread.id).where(p.visible_threads_clause(actor, viewer))
+
+    for name, reader in readers.items():
+        own = select(Thread.id).where(p.visible_threads_clause(reader))
+        expected = {t.id for t in made if p.can_see_thread(reader, t)}
+        assert set(db.session.scalars(own)) == expected, name
+        shared = db.session.scalars(cached(reader), {"viewer_id": reader.id})
+        assert set(shared) == expected, name
+    assert cached(w.asker) is cached(w.other) is cached(w.owner)
+    assert cached(w.manager) is cached(w.admin)
+    assert cached(readers["deactivated"]) is not cached(w.asker)
