@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import delete, func, select
+from sqlalchemy import bindparam, delete, func, select
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -193,12 +193,16 @@ def revoke_token(token: str) -> None:
         db.session.execute(delete(ApiToken).where(ApiToken.token_hash == _digest(token)))
 
 
+# Every signed-in request runs it: built once (building costs more than running it).
+_USER_BY_ID = select(User).where(User.id == bindparam("user_id"))
+
+
 def session_user(session_id: str) -> User | None:
     """Flask-Login's loader: ``"<id>:<version>"``; an old version means signed out."""
     user_id, _, version = session_id.partition(":")
     if not user_id.isdigit() or not version.isdigit() or len(user_id) > 12:
         return None
-    user = db.session.get(User, int(user_id))
+    user = db.session.scalar(_USER_BY_ID, {"user_id": int(user_id)})
     if (
         user is None
         or not user.active

@@ -43,7 +43,10 @@ SORTS = {
 
 def load_thread(actor: User | None, thread_id: int) -> Thread:
     """The thread if the actor may see it; NotFound otherwise (never a hint that it exists)."""
-    thread = db.session.scalar(_THREAD, {"thread_id": thread_id})
+    return _seen(actor, db.session.scalar(_THREAD, {"thread_id": thread_id}))
+
+
+def _seen(actor: User | None, thread: Thread | None) -> Thread:
     if thread is None or not permissions.can_see_thread(actor, thread):
         raise NotFound("No such thread.")
     return thread
@@ -362,11 +365,13 @@ def get_thread(actor: User, thread_id: int) -> ThreadView:
     Few queries, not just a fixed number: each costs more Python than SQL (building,
     caching, loading; bench/thread_page.py --profile). So the authors and the reader's
     votes come with the posts (joined: cheaper than a select-in load of the authors), and
-    the reader's read mark and follow state in one statement."""
-    thread = load_thread(actor, thread_id)
-    ids = {"thread_id": thread.id, "module_id": thread.module_id, "reader_id": actor.id}
+    the reader's read mark and follow state with the thread (read before the visibility
+    check, used only after it)."""
+    ids = {"thread_id": thread_id, "reader_id": actor.id}
+    found = db.session.execute(_THREAD_FOR_READER, ids).one_or_none()
+    thread, mark, follow_row, module_follow = found or (None, None, None, None)
+    _seen(actor, thread)
     rows = db.session.execute(_POSTS_WITH_MY_VOTES, ids).all()
-    mark, follow_row, module_follow = db.session.execute(_READER_STATE, ids).one()
     views = [PostView(p, shown_author(actor, thread, p), vote or 0) for p, vote in rows]
     first_unread = next((v.post.id for v in views if v.post.id > (mark or 0)), None)
     following = bool(follow_row) or (follow_row is None and bool(module_follow))
@@ -383,15 +388,15 @@ _POSTS_WITH_MY_VOTES = (
     .options(joinedload(Post.author))
     .order_by(Post.id)
 )
-_READER_STATE = select(
+_THREAD_FOR_READER = _THREAD.add_columns(
     select(ReadMark.last_read_post_id)
-    .where(ReadMark.thread_id == bindparam("thread_id"), ReadMark.user_id == _READER)
+    .where(ReadMark.thread_id == Thread.id, ReadMark.user_id == _READER)
     .scalar_subquery(),
     select(ThreadFollow.following)
-    .where(ThreadFollow.thread_id == bindparam("thread_id"), ThreadFollow.user_id == _READER)
+    .where(ThreadFollow.thread_id == Thread.id, ThreadFollow.user_id == _READER)
     .scalar_subquery(),
     select(ModuleFollow.id)
-    .where(ModuleFollow.module_id == bindparam("module_id"), ModuleFollow.user_id == _READER)
+    .where(ModuleFollow.module_id == Thread.module_id, ModuleFollow.user_id == _READER)
     .exists(),
 )
 

@@ -26,6 +26,7 @@ from markupsafe import Markup
 from forum.models import Thread
 from forum.services.threads import PostView
 from forum.web import ago
+from forum.web.threads.display import Entry
 
 TEMPLATE = "threads/_card.html"
 
@@ -155,6 +156,15 @@ class ThreadCards:
                 self.users_url,
             )
         )
+
+    def fill(self, entries: list[Entry]) -> list[Entry]:
+        """Each entry's card, made here in one pass (cheaper than a template call per post)."""
+        card = self.card
+        for e in entries:
+            e.html = None if e.moved_up else card(e.post)
+            for c in e.children:
+                c.html = None if c.moved_up else card(c.post, quoted=c.quoted)
+        return entries
 
 
 def quote_of(pv: PostView) -> Quote:

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from markupsafe import Markup
+
 from forum.services.threads import PostView, ThreadView
 
 
@@ -19,6 +21,7 @@ class Entry:
     # The accepted answer is shown first; in its own place only a pointer to it remains.
     moved_up: bool = False
     children: list[Entry] = field(default_factory=list)
+    html: Markup | None = None  # the post's card, once rendered (ThreadCards.fill)
 
 
 def arrange(view: ThreadView) -> list[Entry]:

@@ -98,27 +98,28 @@ def _thread_page(
     moderator = permissions.is_moderator(me, thread)
     if moderator and title_form is None:  # only moderators get the title form
         title_form = TitleForm(formdata=None, title=thread.title)
+    cards = ThreadCards(
+        thread,
+        may_reply=may_reply,
+        may_accept=may_accept,
+        editable=permissions.editable_posts(me, thread, [p.post for p in shown.posts]),
+        urls=(
+            url_for("threads.view", thread_id=thread.id),
+            url_for("threads.edit", post_id=0).removesuffix("/0/edit"),
+            url_for("people.profile", user_id=0).removesuffix("/0"),
+        ),
+        now=utcnow(),
+        cache=card_cache(),
+    )
     return render_template(
         "threads/view.html",
+        entries=cards.fill(arrange(shown)),
         view=shown,
         thread=thread,
-        entries=arrange(shown),
         quoted=quote_of(quoted) if quoted is not None else None,
         reply_form=reply_form,
         title_form=title_form,
-        cards=ThreadCards(
-            thread,
-            may_reply=may_reply,
-            may_accept=may_accept,
-            editable=permissions.editable_posts(me, thread, [p.post for p in shown.posts]),
-            urls=(
-                url_for("threads.view", thread_id=thread.id),
-                url_for("threads.edit", post_id=0).removesuffix("/0/edit"),
-                url_for("people.profile", user_id=0).removesuffix("/0"),
-            ),
-            now=utcnow(),
-            cache=card_cache(),
-        ),
+        cards=cards,
         moderator=moderator,
         may_accept=may_accept,
         may_reply=may_reply,
