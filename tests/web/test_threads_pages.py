@@ -296,7 +296,7 @@ def test_replying_to_a_post_quotes_it_above_the_form_and_sets_the_parent(w, logi
     r = client.get(f"/threads/{t.id}?reply_to={target.id}")
     form_part = html_of(r).split('id="reply"', 1)[1]
     assert "In reply to Ben Other" in form_part and "Use the vault" in form_part
-    assert f'name="parent_id" type="hidden" value="{target.id}"' in form_part
+    assert f'name="parent_id" value="{target.id}"' in form_part
     done = send(client, f"/threads/{t.id}/posts", {"body": "Which vault?", "parent_id": target.id})
     assert done.status_code == 302
     made = settled().scalar(select(Post).where(Post.body == "Which vault?"))
@@ -320,6 +320,18 @@ def test_a_bad_reply_is_a_400_with_the_error(w, login, data, message):
     assert r.status_code == 400
     assert message in html_of(r)
     assert settled().get(Thread, t.id).reply_count == 0
+
+
+def test_a_refused_reply_comes_back_with_its_text_and_the_error_on_its_field(w, login):
+    t = thread_of(w)
+    text = "<b>my</b> reply " + "x" * 20_000
+    r = send(login(w.b), f"/threads/{t.id}/posts", {"body": text, "anonymous": "y"})
+    assert r.status_code == 400
+    html = html_of(r)
+    assert "&lt;b&gt;my&lt;/b&gt; reply" in html  # kept, escaped, nothing lost
+    assert 'aria-describedby="body-hint body-error" aria-invalid="true"' in html
+    assert 'id="body-error"' in html and 'id="anonymous" name="anonymous" value="y"' in html
+    assert re.search(r'name="anonymous" value="y" aria-describedby="anonymous-hint" checked', html)
 
 
 def test_a_parent_from_another_thread_is_a_400_on_the_form(w, login):

@@ -3,6 +3,9 @@ field its label, limits and error place."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import ClassVar
+
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
@@ -76,17 +79,52 @@ class PromptForm(FlaskForm):
     )
 
 
+REPLY_LABEL = "Your reply"
+ANONYMOUS_LABEL = "Reply anonymously"
+ANONYMOUS_HINT = "Other learners see “Anonymous”; the thread's moderators still see your name."
+
+
 class ReplyForm(FlaskForm):
     body = TextAreaField(
-        "Your reply",
-        validators=[DataRequired(), Length(max=BODY_MAX)],
-        description=MARKDOWN_HINT,
+        REPLY_LABEL, validators=[DataRequired(), Length(max=BODY_MAX)], description=MARKDOWN_HINT
     )
     parent_id = HiddenField(filters=[lambda v: v or None])
-    anonymous = BooleanField(
-        "Reply anonymously",
-        description="Other learners see “Anonymous”; the thread's moderators still see your name.",
-    )
+    anonymous = BooleanField(ANONYMOUS_LABEL, description=ANONYMOUS_HINT)
+
+
+@dataclass(frozen=True)
+class ReplyBox:
+    """What the thread page's reply form shows, as plain values.
+
+    The thread page is the busiest page of all, and WTForms' widgets cost about a
+    millisecond a view there (bench/thread_page.py), so its reply form is written out in
+    the template from these values. A posted reply is still parsed and checked by
+    ``ReplyForm``; after a failed one, ``of(form)`` carries its text and errors back."""
+
+    body: str = ""
+    anonymous: bool = False
+    parent_id: str = ""
+    body_errors: tuple[str, ...] = ()
+    anonymous_errors: tuple[str, ...] = ()
+    parent_errors: tuple[str, ...] = ()
+    form: ReplyForm | None = None  # the posted form, for its form-wide errors (CSRF)
+    label: ClassVar[str] = REPLY_LABEL
+    hint: ClassVar[str] = MARKDOWN_HINT
+    anonymous_label: ClassVar[str] = ANONYMOUS_LABEL
+    anonymous_hint: ClassVar[str] = ANONYMOUS_HINT
+    max_len: ClassVar[int] = BODY_MAX
+
+    @classmethod
+    def of(cls, form: ReplyForm) -> ReplyBox:
+        return cls(
+            body=form.body.data or "",
+            anonymous=bool(form.anonymous.data),
+            parent_id=str(form.parent_id.data or ""),
+            body_errors=tuple(form.body.errors),
+            anonymous_errors=tuple(form.anonymous.errors),
+            parent_errors=tuple(form.parent_id.errors),
+            form=form,
+        )
 
 
 class EditForm(FlaskForm):

@@ -19,6 +19,7 @@ from forum.web.threads.forms import (
     EditForm,
     FlagForm,
     ReadForm,
+    ReplyBox,
     ReplyForm,
     TitleForm,
     ToggleForm,
@@ -90,7 +91,9 @@ def _thread_page(
         if quoted.deleted:
             raise Invalid.field("reply_to", "that post was removed; reply to the thread instead")
     if reply_form is None:
-        reply_form = ReplyForm(formdata=None, parent_id=str(reply_to) if reply_to else "")
+        reply_box = ReplyBox(parent_id=str(reply_to) if reply_to else "")
+    else:
+        reply_box = ReplyBox.of(reply_form)
     thread = shown.thread
     me = _me()
     may_reply = permissions.can_reply(me, thread)
@@ -117,7 +120,7 @@ def _thread_page(
         view=shown,
         thread=thread,
         quoted=quote_of(quoted) if quoted is not None else None,
-        reply_form=reply_form,
+        reply=reply_box,
         title_form=title_form,
         cards=cards,
         moderator=moderator,
