@@ -572,7 +572,10 @@ def bench_database(
     servers: list[Server] = []
     watch = WriteWatch(url)
     try:
-        ours = start_server("ours", "wsgi:app", server_env(url, directory, {}), directory)
+        settings = {}
+        if args.card_cache_size is not None:
+            settings["FORUM_CARD_CACHE_SIZE"] = str(args.card_cache_size)
+        ours = start_server("ours", "wsgi:app", server_env(url, directory, settings), directory)
         servers.append(ours)
         bare = start_server(
             "bare",
@@ -631,6 +634,7 @@ PROFILE_PARTS = [
     ("sign-in: user from the session", "forum/services/accounts.py", "session_user"),
     ("threads.get_thread (queries + objects)", "forum/services/threads.py", "get_thread"),
     ("threads.mark_read (reads the mark)", "forum/services/threads.py", "mark_read"),
+    ("post cards: made, looked up, rendered on a miss", "forum/web/threads/cards.py", "fill"),
     ("render_template (all templates)", "flask/templating.py", "render_template"),
     ("  of which url_for", "flask/app.py", "url_for"),
     ("  of which csrf_token", "flask_wtf/csrf.py", "generate_csrf"),
@@ -705,6 +709,21 @@ def profile(url: str, directory: Path, requests: int) -> str:
             answer = get(where)
             if answer.status_code != 200:
                 raise RuntimeError(f"{where} answered {answer.status_code}")
+
+    def uncached_ms() -> float:
+        """Ours with the post-card cache off: every card rendered, as on a thread no one
+        has read since it changed (the worst case, the cache's whole effect)."""
+        size = ours.config["CARD_CACHE_SIZE"]
+        ours.config["CARD_CACHE_SIZE"] = 0
+        ours.extensions.pop("forum_cards", None)
+        try:
+            return view_ms(client.get)
+        finally:
+            ours.config["CARD_CACHE_SIZE"] = size
+            ours.extensions.pop("forum_cards", None)
+            for _ in range(2):  # fill it again before the next timed batch
+                client.get(path)
+
     # Five alternating batches each, medians: the pages meet the same moment.
     batches = [
         (
@@ -712,11 +731,12 @@ def profile(url: str, directory: Path, requests: int) -> str:
             view_ms(client.get),
             view_ms(client.get, "/_bench/empty"),
             get_thread_ms(),
+            uncached_ms(),
         )
         for _ in range(5)
     ]
-    bare_ms, ours_ms, floor_ms, query_ms = (
-        statistics.median(b[i] for b in batches) for i in range(4)
+    bare_ms, ours_ms, floor_ms, query_ms, cold_ms = (
+        statistics.median(b[i] for b in batches) for i in range(5)
     )
     ratios = sorted(b[0] / b[1] for b in batches)
 
@@ -767,6 +787,7 @@ def profile(url: str, directory: Path, requests: int) -> str:
         "|---|--:|--:|",
         f"| bare | {bare_ms:.2f} | {counts[0]} |",
         f"| ours | {ours_ms:.2f} | {counts[1]} |",
+        f"| ours, card cache off (every post card rendered) | {cold_ms:.2f} | {counts[1]} |",
         "",
         "Ours, split (medians of the same batches):",
         "",
@@ -871,7 +892,12 @@ def header(args: argparse.Namespace) -> str:
         f"{os.cpu_count()} CPUs, {uname.system} {uname.release}, Python "
         f"{platform.python_version()}, SQLite {sqlite3.sqlite_version}; gunicorn -w 2 (sync "
         f"workers) for both pages, wrk -t 1 on loopback; {args.rounds} rounds of "
-        f"{args.seconds:g} s per run after a {args.warmup:g} s warm-up."
+        f"{args.seconds:g} s per run after a {args.warmup:g} s warm-up; ours with "
+        + (
+            "the default card cache."
+            if args.card_cache_size is None
+            else f"FORUM_CARD_CACHE_SIZE={args.card_cache_size}."
+        )
     )
 
 
@@ -906,6 +932,13 @@ def main(argv: list[str] | None = None) -> int:
         metavar="N",
         help="instead of the load runs: 5 batches of N views of each page in-process, timed; "
         "then N views of ours profiled",
+    )
+    parser.add_argument(
+        "--card-cache-size",
+        type=int,
+        metavar="N",
+        help="FORUM_CARD_CACHE_SIZE for ours (default: the app's default); 0 renders every "
+        "post card on every view, the worst case of a thread no one has read yet",
     )
     parser.add_argument("--dir", type=Path, help="keep the files here (default: a temp folder)")
     parser.add_argument("--json", type=Path, help="also write the results here")
