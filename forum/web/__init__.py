@@ -104,7 +104,8 @@ def register_web(app: Flask) -> None:
         if not current_user.is_authenticated:
             return {"unread_count": 0}
         try:
-            return {"unread_count": notifications.unread_count(current_user)}
+            me = current_user._get_current_object()  # the user, not the proxy
+            return {"unread_count": notifications.unread_count(me)}
         except SQLAlchemyError:
             # Rendering the error page of a failing database must not fail in turn.
             db.session.rollback()

@@ -26,22 +26,24 @@ class Entry:
 
 def arrange(view: ThreadView) -> list[Entry]:
     """Top-level replies (oldest first), each with everything below it."""
-    opening_id = view.opening.id
+    # Reads the stored posts (``pv.post``) rather than through the views' delegation: this
+    # runs over every post of every thread page view.
+    opening_id = view.posts[0].post.id
     accepted_id = view.thread.accepted_post_id
-    by_id = {p.id: p for p in view.posts}
+    shown = {pv.post.id: pv for pv in view.posts}
     top: list[Entry] = []
     level: dict[int, int] = {}  # post id -> 1 (top level), 2, or 3 for anything deeper
     group: dict[int, Entry] = {}  # post id -> the top-level entry it is shown under
-    for post in view.replies:  # oldest first, so a parent is always placed before its replies
-        parent = by_id.get(post.parent_id) if post.parent_id else None
-        entry = Entry(post, moved_up=post.id == accepted_id)
-        if parent is None or parent.id == opening_id or parent.id not in level:
+    for pv in view.posts[1:]:  # oldest first, so a parent is always placed before its replies
+        post_id, parent_id = pv.post.id, pv.post.parent_id
+        entry = Entry(pv, moved_up=post_id == accepted_id)
+        if parent_id is None or parent_id == opening_id or parent_id not in level:
             top.append(entry)
-            level[post.id], group[post.id] = 1, entry
+            level[post_id], group[post_id] = 1, entry
             continue
-        home = group[parent.id]
-        if level[parent.id] >= 2:
-            entry.quoted = parent
+        home = group[parent_id]
+        if level[parent_id] >= 2:
+            entry.quoted = shown[parent_id]
         home.children.append(entry)
-        level[post.id], group[post.id] = min(level[parent.id] + 1, 3), home
+        level[post_id], group[post_id] = min(level[parent_id] + 1, 3), home
     return top
