@@ -107,7 +107,6 @@ class ThreadCards:
         now: datetime,
         cache: CardCache,
     ) -> None:
-        self.thread = thread
         self.question = thread.kind == "question"
         self.accepted_id = thread.accepted_post_id
         self.may_reply = may_reply
