@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask, g, redirect, request, url_for
+from flask_login import current_user, login_user, logout_user
 
 from forum.errors import Unauthorized, wants_json
 from forum.extensions import login_manager
@@ -20,6 +21,25 @@ def bearer_token() -> str | None:
 
 def signed_in_by_bearer() -> bool:
     return g.get("auth_via") == "bearer"
+
+
+def sign_in(user: User) -> None:
+    """Start a server-side session for this browser and put its key in the cookie."""
+    accounts.start_session(user, request.user_agent.string)
+    login_user(user)
+
+
+def current_session_key() -> str | None:
+    """The key of the browser session signing this request in (None for a bearer token)."""
+    if not current_user.is_authenticated or signed_in_by_bearer():
+        return None
+    return current_user.session_key
+
+
+def sign_out() -> None:
+    """End this browser's session on the server, so a copied cookie is dead too."""
+    accounts.end_session(current_session_key())
+    logout_user()
 
 
 def register_auth(app: Flask) -> None:

@@ -43,6 +43,7 @@ def load_config(app: Flask, overrides: dict[str, Any] | None = None) -> None:
         "REDIS_URL": redis_url,
         "BASE_URL": (_env("BASE_URL", "http://127.0.0.1:5000") or "").rstrip("/"),
         "BACKGROUND_WORKER": _env("BACKGROUND_WORKER", "thread"),
+        "TIMEZONE": _env("TIMEZONE", "UTC"),
         # How many reverse proxies (nginx, a load balancer) stand in front and set
         # X-Forwarded-*: the client address, used for rate limits, is read through them.
         "PROXIES": int(_env("PROXIES", "0") or 0),
@@ -72,6 +73,9 @@ def load_config(app: Flask, overrides: dict[str, Any] | None = None) -> None:
         "LOGIN_FAILURES_PER_ADDRESS": "50 per 15 minutes",
         "PASSWORD_HASH_METHOD": "scrypt",
         "INVITE_TTL_DAYS": 7,
+        # API tokens: how long one lives, and how many a person keeps (the oldest go first).
+        "API_TOKEN_TTL_DAYS": 30,
+        "API_TOKENS_MAX": 20,
         "RESET_TTL_HOURS": 2,
         # flask-smorest / OpenAPI.
         "API_TITLE": "Forum API",

@@ -196,7 +196,7 @@ def api(app):
     from forum.services import accounts
 
     def as_user(user=None) -> ApiClient:
-        token = accounts.issue_token(user) if user is not None else None
+        token = accounts.issue_token(user).token if user is not None else None
         return ApiClient(app.test_client(), token)
 
     return as_user

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from marshmallow import EXCLUDE, Schema, fields, validate
 
-from forum.api.fields import MAX_ID, Id, StrictBool, Text, When
-from forum.models import COHORT_ROLES, ROLES, THREAD_KINDS, VISIBILITIES
+from forum.api.fields import MAX_ID, Id, QueryInt, StrictBool, Text, When
+from forum.models import COHORT_ROLES, NOTIFY_EMAIL, ROLES, THREAD_KINDS, VISIBILITIES
 from forum.services import validation as v
 from forum.services.notifications import KINDS as NOTIFICATION_KINDS
 from forum.services.posts import REASON_MAX
@@ -44,8 +44,8 @@ class ErrorSchema(Schema):
 class PageArgs(In):
     """``?page=`` from 1; ``?per_page=`` from 1, and anything above 100 is served as 100."""
 
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
-    per_page = fields.Integer(load_default=20, validate=validate.Range(min=1))
+    page = QueryInt(load_default=1, validate=validate.Range(min=1))
+    per_page = QueryInt(load_default=20, validate=validate.Range(min=1))
 
 
 _LISTS: dict[type[Schema], type[Schema]] = {}
@@ -98,7 +98,34 @@ class TokenIn(In):
 
 class TokenOut(Schema):
     token = fields.String()
+    expires_at = When()
     user = fields.Nested(UserSchema)
+
+
+class MeSchema(UserSchema):
+    """The caller, with their own settings."""
+
+    timezone = fields.String(metadata={"description": "IANA name; the site's when not chosen"})
+    notify_email = fields.String(metadata={"enum": list(NOTIFY_EMAIL)})
+    reminder_email = fields.Boolean()
+
+
+class MePatchIn(In):
+    current_password = fields.String(validate=validate.Length(max=v.PASSWORD_MAX))
+    password = fields.String(validate=validate.Length(max=v.PASSWORD_MAX))
+    timezone = fields.String(validate=validate.Length(max=64))
+    notify_email = fields.String(validate=validate.OneOf(NOTIFY_EMAIL))
+    reminder_email = StrictBool()
+
+
+class TokenInfoSchema(Schema):
+    """One of the caller's API tokens (never the token itself)."""
+
+    id = fields.Integer()
+    label = fields.String()
+    created_at = When()
+    last_used_at = When(allow_none=True)
+    expires_at = When()
 
 
 class UserCreateIn(In):
@@ -298,7 +325,7 @@ class QueryFlag(fields.Boolean):
 
 def query_id(**kwargs) -> fields.Integer:
     # Query values arrive as text, so not Id (strict): "5" is fine, "5.0" and "abc" are not.
-    return fields.Integer(validate=validate.Range(min=1, max=MAX_ID), **kwargs)
+    return QueryInt(validate=validate.Range(min=1, max=MAX_ID), **kwargs)
 
 
 class ThreadListArgs(PageArgs):

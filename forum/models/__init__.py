@@ -18,10 +18,11 @@ from forum.models.discussion import (
 )
 from forum.models.jobs import Job
 from forum.models.modules import Module, ModuleRevision
-from forum.models.users import ROLES, AccountLink, ApiToken, User
+from forum.models.users import NOTIFY_EMAIL, ROLES, AccountLink, ApiToken, User, UserSession
 
 __all__ = [
     "COHORT_ROLES",
+    "NOTIFY_EMAIL",
     "ROLES",
     "THREAD_KINDS",
     "VISIBILITIES",
@@ -44,6 +45,7 @@ __all__ = [
     "ThreadFollow",
     "UTCDateTime",
     "User",
+    "UserSession",
     "Vote",
     "utcnow",
 ]

@@ -5,18 +5,22 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import CheckConstraint, ForeignKey, Integer, String
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from forum.extensions import db
 from forum.models.base import UTCDateTime, utcnow
 
 ROLES = ("admin", "manager", "member")
+NOTIFY_EMAIL = ("immediate", "daily", "off")
 
 
 class User(UserMixin, db.Model):
     __tablename__ = "users"
-    __table_args__ = (CheckConstraint("role IN ('admin', 'manager', 'member')", name="role"),)
+    __table_args__ = (
+        CheckConstraint("role IN ('admin', 'manager', 'member')", name="role"),
+        CheckConstraint("notify_email IN ('immediate', 'daily', 'off')", name="notify_email"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)
@@ -27,17 +31,24 @@ class User(UserMixin, db.Model):
     password_hash: Mapped[str | None] = mapped_column(String(255))
     role: Mapped[str] = mapped_column(String(16), default="member")
     active: Mapped[bool] = mapped_column(default=True)
-    # Bumped to sign a person out of every session at once (deactivation, password reset).
-    session_version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # The person's own settings: None means the site's FORUM_TIMEZONE.
+    timezone: Mapped[str | None] = mapped_column(String(64))
+    notify_email: Mapped[str] = mapped_column(String(16), default="immediate")
+    reminder_email: Mapped[bool] = mapped_column(Boolean, default=True)
 
     tokens: Mapped[list[ApiToken]] = relationship(
         back_populates="user", cascade="all, delete-orphan", passive_deletes=True
     )
 
-    # Flask-Login: the session id carries the version, so bumping it ends old sessions.
+    # The key of the signed-in session this object was loaded for (not stored: the
+    # database keeps only its hash, in ``UserSession``).
+    session_key = None
+
+    # Flask-Login keeps this in the cookie: the user and the server-side session, so that
+    # deleting the session's row signs that cookie (and every copy of it) out.
     def get_id(self) -> str:
-        return f"{self.id}:{self.session_version}"
+        return f"{self.id}:{self.session_key}"
 
     @property
     def is_active(self) -> bool:  # type: ignore[override]
@@ -63,9 +74,28 @@ class ApiToken(db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     # SHA-256 of the token; the token itself is shown once and never stored.
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # What asked for it (the client's User-Agent), so its owner can tell tokens apart.
+    label: Mapped[str] = mapped_column(String(120), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # Written at most once a minute, so a busy client costs no write per request.
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     user: Mapped[User] = relationship(back_populates="tokens")
+
+
+class UserSession(db.Model):
+    """A signed-in browser. The cookie carries its key; signing out deletes the row."""
+
+    __tablename__ = "user_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    # SHA-256 of the key: a copy of the database signs nobody in.
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    label: Mapped[str] = mapped_column(String(120), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
 class AccountLink(db.Model):

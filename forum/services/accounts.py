@@ -3,28 +3,33 @@
 from __future__ import annotations
 
 import hashlib
-import hmac
 import re
 import secrets
 import unicodedata
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
+from functools import lru_cache
+from zoneinfo import available_timezones
 
 from flask import current_app
-from sqlalchemy import bindparam, delete, func, select
+from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from forum.database import write_transaction
 from forum.errors import Conflict, Forbidden, Invalid, NotFound, Unauthorized
 from forum.extensions import db
-from forum.models import ROLES, AccountLink, ApiToken, User, utcnow
+from forum.models import NOTIFY_EMAIL, ROLES, AccountLink, ApiToken, User, UserSession, utcnow
 from forum.services import permissions, validation
 from forum.services.mailer import queue_mail
 from forum.services.pagination import Page, paginate
 
 # A real hash to check against when the e-mail is unknown, so timing does not tell.
 _DUMMY_HASH = generate_password_hash("not-a-real-password")
+WRONG_CREDENTIALS = "Wrong e-mail or password."
+LABEL_MAX = 120
+# A token's last use is written at most this often: no write per API request.
+LAST_USE_EVERY = timedelta(minutes=1)
 
 
 def _hash(password: str) -> str:
@@ -147,10 +152,27 @@ def update_user(
     return user
 
 
-def _sign_out_everywhere(user: User) -> None:
-    """End every session (their cookie carries the old version) and revoke every token."""
-    user.session_version += 1
-    db.session.execute(delete(ApiToken).where(ApiToken.user_id == user.id))
+def _sign_out_everywhere(
+    user: User, *, keep_session: str | None = None, keep_token: str | None = None
+) -> None:
+    """End every session and revoke every token, but the one the person is using, if named."""
+    sessions = delete(UserSession).where(UserSession.user_id == user.id)
+    if keep_session:
+        sessions = sessions.where(UserSession.key_hash != _digest(keep_session))
+    tokens = delete(ApiToken).where(ApiToken.user_id == user.id)
+    if keep_token:
+        tokens = tokens.where(ApiToken.token_hash != _digest(keep_token))
+    db.session.execute(sessions)
+    db.session.execute(tokens)
+
+
+def _set_password(user: User, secret: str, **keep: str | None) -> None:
+    """The one way a password is set: every unused link and every other sign-in ends."""
+    user.password_hash = _hash(secret)
+    db.session.execute(
+        delete(AccountLink).where(AccountLink.user_id == user.id, AccountLink.used_at.is_(None))
+    )
+    _sign_out_everywhere(user, **keep)
 
 
 # Passwords and tokens --------------------------------------------------------------------
@@ -159,33 +181,74 @@ def _sign_out_everywhere(user: User) -> None:
 def authenticate(email: str, password: str) -> User:
     """The active user with these credentials, or Unauthorized."""
     if not isinstance(email, str) or not isinstance(password, str):
-        raise Unauthorized("Wrong e-mail or password.")
+        raise Unauthorized(WRONG_CREDENTIALS)
     # PostgreSQL refuses NUL in a query parameter: such an address matches nobody.
     plausible = len(email) <= validation.EMAIL_MAX and "\x00" not in email
     user = find_user_by_email(email.strip()) if plausible else None
     stored = user.password_hash if user and user.password_hash else _DUMMY_HASH
     ok = len(password) <= validation.PASSWORD_MAX and check_password_hash(stored, password)
-    if not ok or user is None or not user.password_hash:
-        raise Unauthorized("Wrong e-mail or password.")
-    if not user.active:
-        raise Unauthorized("This account has been deactivated.")
+    # A deactivated account answers as a wrong password does: nothing tells them apart.
+    if not ok or user is None or not user.password_hash or not user.active:
+        raise Unauthorized(WRONG_CREDENTIALS)
     return user
 
 
-def issue_token(user: User) -> str:
+def _label(text: str | None) -> str:
+    """A client's description (its User-Agent), printable and short."""
+    text = "".join(ch for ch in (text or "") if ch.isprintable())
+    return text.strip()[:LABEL_MAX]
+
+
+@dataclass
+class NewToken:
+    token: str  # shown once; only its hash is kept
+    expires_at: datetime
+
+
+def issue_token(user: User, label: str | None = None) -> NewToken:
+    """A bearer token. A person keeps at most ``API_TOKENS_MAX``: the oldest go first."""
     token = secrets.token_urlsafe(32)
+    now = utcnow()
+    expires_at = now + timedelta(days=current_app.config["API_TOKEN_TTL_DAYS"])
+    keep = current_app.config["API_TOKENS_MAX"] - 1
     with write_transaction() as session:
-        session.add(ApiToken(user_id=user.id, token_hash=_digest(token)))
-    return token
+        mine = (ApiToken.user_id == user.id,)
+        session.execute(delete(ApiToken).where(*mine, ApiToken.expires_at <= now))
+        newest = select(ApiToken.id).where(*mine).order_by(ApiToken.id.desc()).limit(keep)
+        session.execute(delete(ApiToken).where(*mine, ApiToken.id.not_in(newest)))
+        session.add(
+            ApiToken(
+                user_id=user.id,
+                token_hash=_digest(token),
+                label=_label(label),
+                created_at=now,
+                expires_at=expires_at,
+            )
+        )
+    return NewToken(token=token, expires_at=expires_at)
+
+
+_TOKEN_ROW = (
+    select(ApiToken, User)
+    .join(User, User.id == ApiToken.user_id)
+    .where(ApiToken.token_hash == bindparam("token_hash"), ApiToken.expires_at > bindparam("now"))
+)
 
 
 def user_for_token(token: str) -> User | None:
     if not token or len(token) > 200:
         return None
-    row = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _digest(token)))
-    if row is None or not row.user.active:
+    now = utcnow()
+    row = db.session.execute(_TOKEN_ROW, {"token_hash": _digest(token), "now": now}).first()
+    if row is None or not row.User.active:
         return None
-    return row.user
+    last = row.ApiToken.last_used_at
+    if last is None or now - last >= LAST_USE_EVERY:
+        with write_transaction() as session:
+            session.execute(
+                update(ApiToken).where(ApiToken.id == row.ApiToken.id).values(last_used_at=now)
+            )
+    return row.User
 
 
 def revoke_token(token: str) -> None:
@@ -193,23 +256,159 @@ def revoke_token(token: str) -> None:
         db.session.execute(delete(ApiToken).where(ApiToken.token_hash == _digest(token)))
 
 
+def list_tokens(user: User) -> list[ApiToken]:
+    """The person's live tokens, newest first."""
+    return list(
+        db.session.scalars(
+            select(ApiToken)
+            .where(ApiToken.user_id == user.id, ApiToken.expires_at > utcnow())
+            .order_by(ApiToken.id.desc())
+        )
+    )
+
+
+def revoke_token_by_id(user: User, token_id: int) -> None:
+    """Revoke one of the person's own tokens; anyone else's does not exist for them."""
+    with write_transaction() as session:
+        gone = session.execute(
+            delete(ApiToken).where(ApiToken.id == token_id, ApiToken.user_id == user.id)
+        )
+        if gone.rowcount == 0:
+            raise NotFound("No such token.")
+
+
+# Browser sessions ------------------------------------------------------------------------
+
+
+def start_session(user: User, label: str | None = None) -> str:
+    """A server-side session for a browser that signed in; its key goes into the cookie."""
+    key = secrets.token_urlsafe(32)
+    now = utcnow()
+    with write_transaction() as session:
+        session.execute(
+            delete(UserSession).where(UserSession.user_id == user.id, UserSession.expires_at <= now)
+        )
+        session.add(
+            UserSession(
+                user_id=user.id,
+                key_hash=_digest(key),
+                label=_label(label),
+                created_at=now,
+                expires_at=now + current_app.permanent_session_lifetime,
+            )
+        )
+    user.session_key = key
+    return key
+
+
+def end_session(key: str | None) -> None:
+    """Sign one browser out on the server: every copy of its cookie stops working."""
+    if not key:
+        return
+    with write_transaction() as session:
+        session.execute(delete(UserSession).where(UserSession.key_hash == _digest(key)))
+
+
+def end_other_sessions(user: User, keep_session: str | None) -> int:
+    """Sign out every other browser of this person; returns how many were ended."""
+    with write_transaction() as session:
+        stmt = delete(UserSession).where(UserSession.user_id == user.id)
+        if keep_session:
+            stmt = stmt.where(UserSession.key_hash != _digest(keep_session))
+        return session.execute(stmt).rowcount
+
+
+@dataclass
+class SessionInfo:
+    label: str
+    created_at: datetime
+    current: bool
+
+
+def list_sessions(user: User, current_key: str | None) -> list[SessionInfo]:
+    current = _digest(current_key) if current_key else None
+    rows = db.session.scalars(
+        select(UserSession)
+        .where(UserSession.user_id == user.id, UserSession.expires_at > utcnow())
+        .order_by(UserSession.id.desc())
+    )
+    return [SessionInfo(r.label, r.created_at, r.key_hash == current) for r in rows]
+
+
 # Every signed-in request runs it: built once (building costs more than running it).
-_USER_BY_ID = select(User).where(User.id == bindparam("user_id"))
+_USER_BY_SESSION = (
+    select(User)
+    .join(UserSession, UserSession.user_id == User.id)
+    .where(
+        User.id == bindparam("user_id"),
+        UserSession.key_hash == bindparam("key_hash"),
+        UserSession.expires_at > bindparam("now"),
+    )
+)
 
 
 def session_user(session_id: str) -> User | None:
-    """Flask-Login's loader: ``"<id>:<version>"``; an old version means signed out."""
-    user_id, _, version = session_id.partition(":")
-    if not user_id.isdigit() or not version.isdigit() or len(user_id) > 12:
+    """Flask-Login's loader: ``"<user id>:<session key>"``, live only while its row is."""
+    user_id, _, key = session_id.partition(":")
+    if not user_id.isdigit() or len(user_id) > 12 or not 20 <= len(key) <= 100:
         return None
-    user = db.session.scalar(_USER_BY_ID, {"user_id": int(user_id)})
-    if (
-        user is None
-        or not user.active
-        or not hmac.compare_digest(str(user.session_version), version)
-    ):
+    params = {"user_id": int(user_id), "key_hash": _digest(key), "now": utcnow()}
+    user = db.session.scalar(_USER_BY_SESSION, params)
+    if user is None or not user.active:
         return None
+    user.session_key = key
     return user
+
+
+# The person's own account ------------------------------------------------------------------
+
+
+def change_password(
+    user: User,
+    current_password: str,
+    new_password: str,
+    *,
+    keep_session: str | None = None,
+    keep_token: str | None = None,
+) -> None:
+    """Change one's own password; every other session and token ends."""
+    if not isinstance(current_password, str) or not check_password_hash(
+        user.password_hash or _DUMMY_HASH, current_password[: validation.PASSWORD_MAX + 1]
+    ):
+        raise Invalid.field("current_password", "is not your current password")
+    secret = validation.password(new_password)
+    with write_transaction():
+        person = db.session.get(User, user.id)
+        _set_password(person, secret, keep_session=keep_session, keep_token=keep_token)
+
+
+@lru_cache(maxsize=1)
+def _zones() -> frozenset[str]:
+    return frozenset(available_timezones())
+
+
+def update_settings(
+    user: User,
+    *,
+    timezone: str | None = None,
+    notify_email: str | None = None,
+    reminder_email: bool | None = None,
+) -> User:
+    """The person's own choices: time zone ("" for the site's), notification and reminder
+    e-mail."""
+    if timezone and timezone not in _zones():
+        raise Invalid.field("timezone", "must be an IANA time zone such as Europe/Berlin")
+    if notify_email is not None:
+        notify_email = validation.choice("notify_email", notify_email, NOTIFY_EMAIL)
+    with write_transaction():
+        person = db.session.get(User, user.id)
+        if timezone is not None:
+            person.timezone = timezone or None
+        if notify_email is not None:
+            person.notify_email = notify_email
+        if reminder_email is not None:
+            person.reminder_email = reminder_email
+    return person
 
 
 # Invitations and password resets -----------------------------------------------------------
@@ -275,6 +474,8 @@ def reinvite(actor: User, user_id: int) -> str:
             raise Forbidden("Managers may invite members only.")
         if user.password_hash:
             raise Conflict("This person has already set a password.")
+        if not user.active:
+            raise Conflict("This account is deactivated: reactivate it first.")
         url = _new_link(user, "invite", actor)
         _mail_invitation(user, actor, url)
     return url
@@ -298,6 +499,10 @@ def check_link(purpose: str, token: str) -> AccountLink:
         raise Invalid(f"This {what} has expired. Ask for a new one.")
     if not row.user.active:
         raise Invalid("This account has been deactivated.")
+    if purpose == "invite" and row.user.password_hash:
+        # Setting a password by any route ends every link; this also covers links made
+        # before that rule, so an old invitation can never take over an account.
+        raise Invalid("This invitation is no longer needed: the account has a password.")
     return row
 
 
@@ -307,8 +512,7 @@ def _use_link(purpose: str, token: str, new_password: str) -> User:
         link = check_link(purpose, token)
         link.used_at = utcnow()
         user = link.user
-        user.password_hash = _hash(secret)
-        _sign_out_everywhere(user)
+        _set_password(user, secret)
     return user
 
 

@@ -69,6 +69,7 @@ def is_past(value: datetime | None) -> bool:
 
 
 def register_web(app: Flask) -> None:
+    from forum.web.account import bp as account_bp
     from forum.web.admin import bp as admin_bp
     from forum.web.auth import bp as auth_bp
     from forum.web.cohorts import bp as cohorts_bp
@@ -78,6 +79,7 @@ def register_web(app: Flask) -> None:
     from forum.web.threads import bp as threads_bp
 
     app.register_blueprint(auth_bp)
+    app.register_blueprint(account_bp)
     app.register_blueprint(modules_bp)
     app.register_blueprint(threads_bp)
     app.register_blueprint(cohorts_bp)

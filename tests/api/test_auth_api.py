@@ -22,7 +22,7 @@ def test_token_round_trip(api, member):
     r = _token(api, member.email)
     assert r.status_code == 200
     body = r.get_json()
-    assert set(body) == {"token", "user"}
+    assert set(body) == {"token", "expires_at", "user"}
     assert body["user"] == {
         "id": member.id,
         "email": member.email,
@@ -117,6 +117,9 @@ def test_me_shows_the_callers_own_account(api, manager):
         "name": manager.name,
         "role": "manager",
         "active": True,
+        "timezone": "UTC",
+        "notify_email": "immediate",
+        "reminder_email": True,
     }
 
 

@@ -85,7 +85,7 @@ def test_a_bearer_request_needs_no_csrf_token(api, manager):
 
 def test_a_bearer_request_from_a_browser_with_a_cookie_needs_no_token(login, api, manager):
     client = login(manager)
-    token = accounts.issue_token(manager)
+    token = accounts.issue_token(manager).token
     r = client.post(
         "/api/v1/cohorts",
         json={"name": "Both"},

@@ -3,8 +3,9 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import abort, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required
 
+from forum.auth import sign_in, sign_out
 from forum.errors import Invalid, Unauthorized
 from forum.ratelimit import limit_failed_logins
 from forum.services import accounts
@@ -35,7 +36,7 @@ def login():
             form.password.errors.append(exc.message)
             status = 401
         else:
-            login_user(user)
+            sign_in(user)
             return redirect(_safe_next(request.args.get("next")))
     elif request.method == "POST":
         status = 400
@@ -45,7 +46,7 @@ def login():
 @bp.post("/logout")
 @login_required
 def logout():
-    logout_user()
+    sign_out()
     flash("You are signed out.", "info")
     return redirect(url_for("auth.login"))
 
@@ -76,7 +77,7 @@ def _set_password_page(purpose: str, token: str, use, title: str, done_message: 
                     "auth/link_problem.html", message=exc.message, title=title
                 ), 410
         else:
-            login_user(user)
+            sign_in(user)
             flash(done_message, "success")
             return redirect(url_for("modules.home"))
     status = 400 if request.method == "POST" else 200
