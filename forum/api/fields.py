@@ -17,6 +17,19 @@ class Id(fields.Integer):
         super().__init__(strict=True, **kwargs)
 
 
+class QueryInt(fields.Integer):
+    """A whole number in the query string: ASCII digits only.
+
+    ``int()`` also takes Arabic-Indic and full-width digits, a sign, spaces around and
+    underscores between; none of those is a number a client means to send.
+    """
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, str) and not (value.isascii() and value.isdigit()):
+            raise self.make_error("invalid", input=value)
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
 class Text(fields.String):
     """Text with a length range (measured after trimming); NUL characters are refused."""
 
