@@ -15,10 +15,15 @@ def require(allowed: bool, message: str = "You are not allowed to see this page.
 
 
 def page_number() -> int:
-    """``?page=`` as a whole number from 1; anything else is the reader's mistake (400)."""
+    """``?page=`` as a whole number from 1; anything else is the reader's mistake (400).
+
+    The one parser of every page's ``?page=``. Only ASCII digits: ``str.isdigit()`` also
+    takes "²", which ``int()`` refuses, and ``int()`` takes Arabic-Indic and full-width
+    digits, spaces around and underscores between.
+    """
     raw = request.args.get("page", "1")
     # Nine digits at most: a page number no list reaches, and never an overflow below.
-    if not raw.isdigit() or len(raw) > 9 or int(raw) < 1:
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 9 or int(raw) < 1:
         raise Invalid.field("page", "must be a whole number from 1")
     return int(raw)
 

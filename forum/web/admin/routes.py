@@ -31,12 +31,13 @@ def _invite_form(formdata: bool = True) -> InviteForm:
 
 def _people_page(
     form: InviteForm,
+    page: int,
     status: int = 200,
     invited: User | None = None,
     invite_url: str | None = None,
     error: str | None = None,
 ):
-    people = accounts.list_users(current_user, page=page_number(), per_page=PER_PAGE)
+    people = accounts.list_users(current_user, page=page, per_page=PER_PAGE)
     return render_template(
         "admin/people.html",
         form=form,
@@ -48,21 +49,22 @@ def _people_page(
     ), status
 
 
-def _back():
-    return redirect(url_for("admin.people", page=page_number()))
+def _back(page: int):
+    return redirect(url_for("admin.people", page=page))
 
 
 @bp.get("/people")
 @login_required
 def people():
     _gate()
-    return _people_page(_invite_form(formdata=False))
+    return _people_page(_invite_form(formdata=False), page_number())
 
 
 @bp.post("/people")
 @login_required
 def invite():
     _gate()
+    page = page_number()  # a bad one is refused before anything changes
     form = _invite_form()
     status = 400
     if form.validate_on_submit():
@@ -75,43 +77,46 @@ def invite():
             status = exc.status
         else:
             # Shown once, here: only its hash is stored. The e-mail carries it as well.
-            return _people_page(_invite_form(formdata=False), 200, new.user, new.invite_url)
-    return _people_page(form, status)
+            return _people_page(_invite_form(formdata=False), page, 200, new.user, new.invite_url)
+    return _people_page(form, page, status)
 
 
 @bp.post("/people/<int:user_id>/invite")
 @login_required
 def reinvite(user_id: int):
     _gate()
+    page = page_number()
     try:
         url = accounts.reinvite(current_user, user_id)
     except (Invalid, Conflict) as exc:
-        return _people_page(_invite_form(formdata=False), exc.status, error=exc.message)
-    return _people_page(_invite_form(formdata=False), 200, accounts.get_user(user_id), url)
+        return _people_page(_invite_form(formdata=False), page, exc.status, error=exc.message)
+    return _people_page(_invite_form(formdata=False), page, 200, accounts.get_user(user_id), url)
 
 
 @bp.post("/people/<int:user_id>/active")
 @login_required
 def set_active(user_id: int):
     _gate()
+    page = page_number()
     form = ActiveForm()
     if not form.validate_on_submit():
         raise Invalid.field("active", "must be yes or no")
     try:
         user = accounts.update_user(current_user, user_id, active=form.active.data == "yes")
     except (Invalid, Conflict) as exc:
-        return _people_page(_invite_form(formdata=False), exc.status, error=exc.message)
+        return _people_page(_invite_form(formdata=False), page, exc.status, error=exc.message)
     if user.active:
         flash(f"{user.name} can sign in again.", "success")
     else:
         flash(f"{user.name} is deactivated and signed out everywhere.", "success")
-    return _back()
+    return _back(page)
 
 
 @bp.post("/people/<int:user_id>/role")
 @login_required
 def set_role(user_id: int):
     _gate()
+    page = page_number()
     form = RoleForm()
     form.role.choices = [(r, r.capitalize()) for r in ROLE_ORDER]
     if not form.validate_on_submit():
@@ -119,6 +124,6 @@ def set_role(user_id: int):
     try:
         user = accounts.update_user(current_user, user_id, role=form.role.data)
     except (Invalid, Conflict) as exc:
-        return _people_page(_invite_form(formdata=False), exc.status, error=exc.message)
+        return _people_page(_invite_form(formdata=False), page, exc.status, error=exc.message)
     flash(f"{user.name} is now {'an' if user.role == 'admin' else 'a'} {user.role}.", "success")
-    return _back()
+    return _back(page)
