@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import re
+import shutil
+import tomllib
 from collections import Counter
 from datetime import timedelta
+from fnmatch import fnmatch
 from html import escape
+from pathlib import Path
 
 import pytest
 from sqlalchemy import event, func, select
@@ -380,3 +384,76 @@ def test_the_demo_is_written_in_one_transaction(app, db):
     assert "commit" not in log[first:last], "a commit in the middle of the demo"
     assert "commit" in log[last:]
     assert count(db, Thread) == len(demo.CONVERSATIONS)
+
+
+# Data files ---------------------------------------------------------------------------------
+
+DEMO_FOLDER = Path(demo.__file__).parent
+
+
+def data_files(folder: Path = DEMO_FOLDER) -> list[str]:
+    """Every file of the demo package that is not code, relative to it."""
+    found = (p for p in folder.rglob("*") if p.is_file() and p.suffix not in (".py", ".pyc"))
+    return sorted(p.relative_to(folder).as_posix() for p in found)
+
+
+def test_every_demo_data_file_is_read_and_shipped():
+    lesson_files = [f"lessons/{n:02d}-{lesson.key}.md" for n, lesson in enumerate(demo.LESSONS, 1)]
+    assert data_files() == ["demo.toml", *lesson_files], "a data file the loader does not read"
+    # A data file left out of the package data would be missing from an installed forum.
+    with open(DEMO_FOLDER.parents[1] / "pyproject.toml", "rb") as f:
+        shipped = tomllib.load(f)["tool"]["setuptools"]["package-data"]["forum.demo"]
+    for name in data_files():
+        assert any(fnmatch(name, pattern) for pattern in shipped), name
+
+
+def test_demo_bodies_are_the_files_text_exactly():
+    welcome = (DEMO_FOLDER / "lessons" / "01-welcome.md").read_text(encoding="utf-8")
+    assert welcome.endswith("\n" + demo.LESSONS[0].body)
+    assert demo.LESSONS[0].body.startswith("## Your first weeks\n\nWelcome aboard.")
+    opening = demo.CONVERSATIONS[0].posts[0].body
+    assert opening.startswith("We ask a lot") and opening.endswith("where to help.")
+    assert "\n\nWhich one" in opening
+
+
+# (file, its text, replaced by, what the error says): one slip of each kind the loader names.
+SLIPS = [
+    ("demo.toml", 'voters = ["tomas"]', 'voters = ["tom"]', ").posts[2].voters: unknown 'tom'"),
+    ("demo.toml", "accepted = 1", "acepted = 1", "Is that expected?'): unknown key 'acepted'"),
+    ("demo.toml", "to = 1", "to = true", ".posts[2].to: expected int, got True"),
+    ("demo.toml", "to = 2", "to = 9", ".posts[3].to: 9 is not a post from 0 to 2"),
+    ("demo.toml", 'kind = "prompt"', 'kind = "poll"', ".kind: unknown 'poll'"),
+    ("demo.toml", "hours = 2 }", "hour = 2 }", ".posts[0].ago: unknown key 'hour'"),
+    ("demo.toml", 'learners = ["sofia"', 'learners = ["sophia"', ".learners: unknown 'sophia'"),
+    ("demo.toml", 'title = "Which', "title = Which", "demo.toml: Invalid value"),
+    ("lessons/02-security.md", 'owner = "priya"', 'owner = "pria"', "'security'.owner"),
+    ("lessons/03-workflow.md", "summary = ", "# summary = ", "03-workflow.md: missing summary"),
+    ("lessons/01-welcome.md", "+++\n", "", "01-welcome.md: must start with a +++ line"),
+]
+
+
+def demo_copy(tmp_path: Path) -> Path:
+    folder = tmp_path / "demo"
+    shutil.copytree(DEMO_FOLDER, folder, ignore=shutil.ignore_patterns("*.py", "__pycache__"))
+    return folder
+
+
+@pytest.mark.parametrize(("name", "text", "slip", "message"), SLIPS)
+def test_the_demo_loader_names_a_slip_in_the_data(tmp_path, name, text, slip, message):
+    folder = demo_copy(tmp_path)
+    file = folder / name
+    original = file.read_text(encoding="utf-8")
+    assert text in original
+    file.write_text(original.replace(text, slip, 1), encoding="utf-8")
+    with pytest.raises(demo.DemoDataError, match=re.escape(message)):
+        demo.load(folder)
+
+
+def test_the_demo_loader_reads_a_copy_as_the_original_and_refuses_a_stray_file(tmp_path):
+    folder = demo_copy(tmp_path)
+    assert demo.load(folder) == demo.CONTENT
+    (folder / "lessons" / "08-notes.txt").write_text("to do", encoding="utf-8")
+    with pytest.raises(
+        demo.DemoDataError, match=re.escape("08-notes.txt: a lesson's file is named NN-key")
+    ):
+        demo.load(folder)
