@@ -86,7 +86,7 @@ def test_error_pages_are_pages_with_the_layout(world, login):
     r = login(world.people["outsider"]).get(f"/modules/{world.ids['draft']}")
     assert r.status_code == 404
     html = r.get_data(as_text=True)
-    assert "<h1>Not found</h1>" in html
+    assert "<h1>Page not found</h1>" in html
     assert 'class="skip-link"' in html
 
 

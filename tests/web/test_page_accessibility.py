@@ -4,8 +4,13 @@ the keyboard, the computed colours) is in tests/e2e/test_accessibility.py."""
 from __future__ import annotations
 
 import re
+from html import unescape
 
+import pytest
+
+from forum.services import posts, threads
 from forum.web.assets import CODE_BACKGROUND, MIN_CONTRAST, TARGET, contrast
+from tests import factories
 
 APP_CSS = TARGET.with_name("app.css")
 
@@ -30,3 +35,51 @@ def test_every_code_colour_reads_at_4_5_to_1_on_the_code_block_in_both_schemes()
         if contrast(colour, CODE_BACKGROUND[scheme]) < MIN_CONTRAST
     ]
     assert not faint
+
+
+# Titles: each page says what it is, and which thread a post's page is about ----------------------
+
+
+def title_of(response) -> str:
+    return unescape(re.search(r"<title>(.*?)</title>", response.get_data(as_text=True)).group(1))
+
+
+def heading_of(response) -> str:
+    return unescape(re.search(r"<h1>(.*?)</h1>", response.get_data(as_text=True)).group(1))
+
+
+@pytest.mark.parametrize(
+    ("who", "path", "status", "title"),
+    [
+        ("member", "/no-such-page", 404, "Page not found"),
+        ("member", "/people", 403, "Not allowed"),
+        ("manager", "/people?page=0", 400, "That did not work"),
+    ],
+)
+def test_error_pages_are_titled_by_what_went_wrong(login, request, who, path, status, title):
+    r = login(request.getfixturevalue(who)).get(path)
+    assert r.status_code == status
+    assert title_of(r) == f"{title} · Learning forum"
+    assert heading_of(r) == title
+
+
+@pytest.mark.parametrize(
+    ("page", "title", "heading"),
+    [
+        ("edit", "Edit a post in “{}”", True),
+        ("history", "History of a post in “{}”", True),
+        ("flag", "Flag a post in “{}”", True),
+        ("delete", "Delete a post in “{}”", False),
+    ],
+)
+def test_a_posts_pages_name_its_thread_in_the_title_and_heading(
+    login, member, manager, page, title, heading
+):
+    module = factories.make_module(actor=manager)
+    thread = threads.create_thread(member, module.id, title="Where is the VPN <config>?", body="?")
+    reply = posts.reply(member, thread.id, body="Found it.")
+    r = login(member).get(f"/posts/{reply.id}/{page}")
+    assert r.status_code == 200
+    assert title_of(r) == title.format(thread.title) + " · Learning forum"
+    if heading:
+        assert thread.title in heading_of(r)
