@@ -83,3 +83,19 @@ def test_a_posts_pages_name_its_thread_in_the_title_and_heading(
     assert title_of(r) == title.format(thread.title) + " · Learning forum"
     if heading:
         assert thread.title in heading_of(r)
+
+
+# Where a form sends the reader back to ------------------------------------------------------------
+
+
+@pytest.mark.parametrize("on", ["yes", "no"])
+def test_following_a_thread_comes_back_to_the_follow_button(login, member, manager, post, on):
+    module = factories.make_module(actor=manager)
+    thread = threads.create_thread(manager, module.id, title="Office Wi-Fi", body="Which one?")
+    client = login(member)
+    r = post(client, f"/threads/{thread.id}/follow", {"on": on})
+    assert r.status_code == 302
+    assert r.headers["Location"] == f"/threads/{thread.id}#thread-actions"
+    page = client.get(r.headers["Location"]).get_data(as_text=True)
+    actions = re.search(r'<div class="actions" id="thread-actions">(.*?)</div>', page, re.S)
+    assert actions and f'action="/threads/{thread.id}/follow"' in actions.group(1)

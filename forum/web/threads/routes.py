@@ -189,7 +189,8 @@ def follow(thread_id: int):
     else:
         follows.unfollow_thread(current_user, thread_id)
         flash("You no longer follow this thread.", "success")
-    return redirect(_post_url(thread_id))
+    # Back to the button, not the top of the page: the reader stays where they were.
+    return redirect(url_for("threads.view", thread_id=thread_id, _anchor="thread-actions"))
 
 
 @bp.post("/threads/<int:thread_id>/pin")
