@@ -9,6 +9,7 @@ from html import unescape
 import pytest
 
 from forum.services import posts, threads
+from forum.web.admin.forms import InviteForm
 from forum.web.assets import CODE_BACKGROUND, MIN_CONTRAST, TARGET, contrast
 from tests import factories
 
@@ -99,3 +100,42 @@ def test_following_a_thread_comes_back_to_the_follow_button(login, member, manag
     page = client.get(r.headers["Location"]).get_data(as_text=True)
     actions = re.search(r'<div class="actions" id="thread-actions">(.*?)</div>', page, re.S)
     assert actions and f'action="/threads/{thread.id}/follow"' in actions.group(1)
+
+
+# A refused form puts the cursor where the first thing to correct is -------------------------------
+
+
+def autofocused(html: str) -> list[str]:
+    """The start tags that carry autofocus."""
+    return re.findall(r"<[^>]*\bautofocus\b[^>]*>", html)
+
+
+@pytest.mark.parametrize(
+    ("data", "focused"),
+    [
+        ({"name": "", "email": "not an address", "role": "member"}, 'name="name"'),
+        ({"name": "Nadia Novak", "email": "", "role": "member"}, 'name="email"'),
+        ({"name": "Nadia Novak", "email": "taken@example.com", "role": "member"}, 'name="email"'),
+        ({"name": "Nadia Novak", "email": "nadia@example.com", "role": "admin"}, 'name="role"'),
+    ],
+)
+def test_a_refused_invitation_comes_back_focused_on_the_first_field_to_correct(
+    login, manager, post, data, focused
+):
+    factories.make_user(email="taken@example.com")
+    client = login(manager)
+    assert autofocused(client.get("/people").get_data(as_text=True)) == []
+    r = post(client, "/people", data)
+    assert r.status_code in (400, 409)
+    tags = autofocused(r.get_data(as_text=True))
+    assert len(tags) == 1 and focused in tags[0], tags
+
+
+def test_a_problem_with_no_field_to_blame_takes_the_focus_when_asked(app):
+    with app.test_request_context("/people", method="POST", data={}):
+        form = InviteForm(meta={"csrf": False})
+        form.form_errors.append("Someone else has just invited this address.")
+        macros = app.jinja_env.get_template("_form.html").module
+        assert autofocused(str(macros.form_errors(form))) == []
+        tags = autofocused(str(macros.form_errors(form, focus=True)))
+    assert len(tags) == 1 and 'role="alert"' in tags[0] and 'tabindex="-1"' in tags[0], tags
