@@ -117,11 +117,13 @@ def chromium() -> Iterator[Browser]:
 
 @pytest.fixture
 def new_page(chromium: Browser, live_server: LiveServer):
-    """``new_page()``: a tab in a fresh browser context (its own cookies) on the live server."""
+    """``new_page()``: a tab in a fresh browser context (its own cookies) on the live server.
+    Keywords go to the context: ``new_page(viewport=PHONE, color_scheme="dark")``."""
     contexts = []
 
-    def open_page() -> Page:
-        context = chromium.new_context(viewport=VIEWPORT, base_url=live_server.url)
+    def open_page(**options) -> Page:
+        options = {"viewport": VIEWPORT, **options}
+        context = chromium.new_context(base_url=live_server.url, **options)
         context.set_default_timeout(TIMEOUT_MS)
         contexts.append(context)
         return context.new_page()

@@ -1,0 +1,113 @@
+"""Accessibility in headless Chromium, in both colour schemes and on a phone as well as a
+desktop: the contrast that no checker measures for us (field borders, the focus ring).
+"""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+try:
+    from playwright.sync_api import Page
+except ImportError:  # the chromium fixture then skips (fails on CI) with the reason
+    Page = None
+
+from forum import demo
+from forum.extensions import db
+from forum.models import Module
+from tests.e2e.conftest import VIEWPORT, LiveServer
+from tests.e2e.test_browser import sign_in
+
+pytestmark = pytest.mark.browser
+
+PHONE = {"width": 390, "height": 844}
+SIZES = {"desktop": VIEWPORT, "phone": PHONE}
+SCHEMES = ("light", "dark")
+# WCAG 1.4.11: what identifies a control, and the focus indicator, against what is beside it.
+NON_TEXT_CONTRAST = 3.0
+
+# The contrast ratio of two computed CSS colours (rgb()/rgba()), as WCAG defines it; the
+# background behind an element is the first opaque one up its ancestors.
+CONTRAST_JS = """
+const parse = c => c.match(/[\\d.]+/g).map(Number);
+const luminance = rgb => {
+  const [r, g, b] = rgb.slice(0, 3).map(v => {
+    v /= 255;
+    return v <= 0.04045 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4;
+  });
+  return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+};
+const ratio = (one, other) => {
+  const [hi, lo] = [luminance(parse(one)), luminance(parse(other))].sort((x, y) => y - x);
+  return (hi + 0.05) / (lo + 0.05);
+};
+const behind = el => {
+  for (let e = el; e; e = e.parentElement) {
+    const bg = getComputedStyle(e).backgroundColor, rgba = parse(bg);
+    if (rgba.length < 4 || rgba[3] === 1) return bg;
+  }
+  return 'rgb(255, 255, 255)';
+};
+"""
+FIELD_BORDERS_JS = (
+    "() => {"
+    + CONTRAST_JS
+    + """
+  const fields = 'main input:not([type=hidden]):not([type=checkbox]), main select, main textarea';
+  return [...document.querySelectorAll(fields)].map(el => {
+    const border = getComputedStyle(el).borderTopColor;
+    return {name: el.name, inside: ratio(border, behind(el)),
+            outside: ratio(border, behind(el.parentElement))};
+  });
+}"""
+)
+FOCUS_RING_JS = (
+    "() => {"
+    + CONTRAST_JS
+    + """
+  const el = document.activeElement, style = getComputedStyle(el);
+  return {text: el.innerText.trim(), width: parseFloat(style.outlineWidth),
+          ratio: ratio(style.outlineColor, behind(el.parentElement))};
+}"""
+)
+
+
+def person(key: str) -> demo.Person:
+    return next(p for p in demo.PEOPLE if p.key == key)
+
+
+def open_signed_in(new_page, live_server: LiveServer, key: str, scheme: str, size: str) -> Page:
+    page = new_page(viewport=SIZES[size], color_scheme=scheme)
+    sign_in(page, live_server, person(key).email, demo.PASSWORD)
+    return page
+
+
+@pytest.mark.parametrize("scheme", SCHEMES)
+def test_field_borders_stand_out_from_the_field_and_from_around_it(
+    live_server: LiveServer, new_page, scheme: str
+):
+    demo.seed()
+    module = db.session.scalars(select(Module).order_by(Module.position)).first()
+    page = open_signed_in(new_page, live_server, "sofia", scheme, "desktop")
+    page.goto(f"/modules/{module.id}")  # the new-thread form: text, textarea, select
+
+    fields = page.evaluate(FIELD_BORDERS_JS)
+    assert {f["name"] for f in fields} >= {"title", "body", "kind"}, fields
+    faint = [f for f in fields if min(f["inside"], f["outside"]) < NON_TEXT_CONTRAST]
+    assert not faint, f"field borders under {NON_TEXT_CONTRAST}:1 ({scheme}): {faint}"
+
+
+@pytest.mark.parametrize("scheme", SCHEMES)
+def test_the_focus_ring_stands_out_on_the_page_and_in_the_header(
+    live_server: LiveServer, new_page, scheme: str
+):
+    demo.seed()
+    page = open_signed_in(new_page, live_server, "sofia", scheme, "desktop")
+    page.goto("/")
+    rings = []
+    for _ in range(2):  # the skip link, on the page's background; the brand, in the header
+        page.keyboard.press("Tab")
+        rings.append(page.evaluate(FOCUS_RING_JS))
+    assert all(r["width"] >= 2 for r in rings), rings
+    faint = [r for r in rings if r["ratio"] < NON_TEXT_CONTRAST]
+    assert not faint, f"focus ring under {NON_TEXT_CONTRAST}:1 ({scheme}): {faint}"
