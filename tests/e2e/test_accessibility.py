@@ -1,5 +1,6 @@
 """Accessibility in headless Chromium, in both colour schemes and on a phone as well as a
-desktop: the contrast that no checker measures for us (field borders, the focus ring).
+desktop: the contrast that no checker measures for us (field borders, the focus ring), and
+the keyboard in the phone's header.
 """
 
 from __future__ import annotations
@@ -25,6 +26,8 @@ SIZES = {"desktop": VIEWPORT, "phone": PHONE}
 SCHEMES = ("light", "dark")
 # WCAG 1.4.11: what identifies a control, and the focus indicator, against what is beside it.
 NON_TEXT_CONTRAST = 3.0
+# A focus target smaller than this is, to a sighted keyboard user, no focus at all.
+MIN_FOCUS_BOX = 8
 
 # The contrast ratio of two computed CSS colours (rgb()/rgba()), as WCAG defines it; the
 # background behind an element is the first opaque one up its ancestors.
@@ -111,3 +114,29 @@ def test_the_focus_ring_stands_out_on_the_page_and_in_the_header(
     assert all(r["width"] >= 2 for r in rings), rings
     faint = [r for r in rings if r["ratio"] < NON_TEXT_CONTRAST]
     assert not faint, f"focus ring under {NON_TEXT_CONTRAST}:1 ({scheme}): {faint}"
+
+
+FOCUSED_JS = """() => {
+  const el = document.activeElement, box = el.getBoundingClientRect();
+  return {text: (el.innerText || el.value || '').trim(), width: box.width, height: box.height,
+          inHeader: !!el.closest('.site-header, .skip-link')};
+}"""
+
+
+@pytest.mark.parametrize("who", ["priya", "sofia"])
+def test_tab_through_the_phone_header_never_lands_on_something_too_small_to_see(
+    live_server: LiveServer, new_page, who: str
+):
+    demo.seed()
+    page = open_signed_in(new_page, live_server, who, "light", "phone")
+    page.goto("/")
+    seen = []
+    for _ in range(20):
+        page.keyboard.press("Tab")
+        focused = page.evaluate(FOCUSED_JS)
+        if not focused["inHeader"]:
+            break
+        seen.append(focused)
+    assert seen and seen[-1]["text"] == "Sign out", f"the header's last control: {seen}"
+    tiny = [f for f in seen if min(f["width"], f["height"]) < MIN_FOCUS_BOX]
+    assert not tiny, f"focus on elements under {MIN_FOCUS_BOX} px: {tiny}"
