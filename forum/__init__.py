@@ -8,6 +8,8 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
+from forum.services.validation import MAX_ID
+
 
 class BoundedInt(IntegerConverter):
     """``<int:…>`` within the database's integer range: a larger id becomes 0, which no row has.
@@ -17,13 +19,11 @@ class BoundedInt(IntegerConverter):
     digits raises. As 0, the id goes on to the usual "not found".
     """
 
-    MAX_ID = 2**31 - 1
-
     def to_python(self, value: str) -> int:
-        if len(value) > len(str(self.MAX_ID)):
+        if len(value) > len(str(MAX_ID)):
             return 0
         number = super().to_python(value)
-        return number if number <= self.MAX_ID else 0
+        return number if number <= MAX_ID else 0
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:

@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime, time
 
 from marshmallow import ValidationError, fields, validate
 
-MAX_ID = 2**31 - 1
+from forum.services.validation import MAX_ID
 
 
 class Id(fields.Integer):

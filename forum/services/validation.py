@@ -14,6 +14,7 @@ PASSWORD_MIN = 8
 PASSWORD_MAX = 200
 SUMMARY_MAX = 1_000
 URL_MAX = 500
+MAX_ID = 2**31 - 1  # the database's integer range: ids in paths, in the API and in forms
 
 
 def text(field: str, value: str | None, *, max_len: int, min_len: int = 1) -> str:
@@ -30,6 +31,25 @@ def text(field: str, value: str | None, *, max_len: int, min_len: int = 1) -> st
     if len(value) > max_len:
         raise Invalid.field(field, f"must be at most {max_len} characters")
     return value
+
+
+def id_from_text(value: object) -> int | None:
+    """An id as forms and query strings send it: ASCII digits, at most ``MAX_ID``.
+
+    Empty (a select's "none" option) is None. 0 is taken, as in paths, and found nowhere.
+    Anything else raises ValueError, which WTForms shows as the field's error.
+    """
+    if value is None or value == "":
+        return None
+    if isinstance(value, int) and not isinstance(value, bool):
+        number = value
+    elif isinstance(value, str) and value.isascii() and value.isdigit() and len(value) <= 10:
+        number = int(value)
+    else:
+        raise ValueError("Not a valid id.")
+    if not 0 <= number <= MAX_ID:
+        raise ValueError("Not a valid id.")
+    return number
 
 
 def email(value: str | None) -> str:

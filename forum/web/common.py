@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from flask import request
 from flask_wtf import FlaskForm
+from wtforms import HiddenField, SelectField
 
 from forum.errors import Forbidden, ForumError, Invalid
+from forum.services.validation import id_from_text
 
 
 def require(allowed: bool, message: str = "You are not allowed to see this page.") -> None:
@@ -26,6 +28,44 @@ def page_number() -> int:
     if not (raw.isascii() and raw.isdigit()) or len(raw) > 9 or int(raw) < 1:
         raise Invalid.field("page", "must be a whole number from 1")
     return int(raw)
+
+
+class IdField(HiddenField):
+    """A hidden id (a post, a notification), within the bounds of ids in paths and the API."""
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        if valuelist:
+            try:
+                self.data = id_from_text(valuelist[0])
+            except ValueError as exc:
+                self.data = None
+                raise ValueError(self.gettext("Not a valid id.")) from exc
+
+
+NOT_AN_OPTION = "Invalid choice: not one of the options."
+
+
+class IdSelectField(SelectField):
+    """A choice of ids (a person, a cohort) by the same rule; the empty option is None."""
+
+    def __init__(self, label=None, validators=None, *, invalid=NOT_AN_OPTION, **kw):
+        super().__init__(label, validators, coerce=id_from_text, **kw)
+        self.invalid = invalid
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        try:
+            super().process_formdata(valuelist)
+        except ValueError as exc:
+            self.data = None
+            raise ValueError(self.invalid) from exc
+
+
+def query_id(name: str) -> int | None:
+    """An id in the query string (``?reply_to=``), by the same rule; a bad one is a 400."""
+    try:
+        return id_from_text(request.args.get(name))
+    except ValueError:
+        raise Invalid.field(name, "must be the id of a post") from None
 
 
 def show_error(form: FlaskForm, exc: ForumError) -> None:

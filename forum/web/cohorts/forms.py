@@ -7,6 +7,7 @@ from wtforms.validators import DataRequired, Length, Optional
 from forum.models import COHORT_ROLES
 from forum.services.cohorts import DESCRIPTION_MAX
 from forum.services.validation import TITLE_MAX
+from forum.web.common import IdSelectField
 
 
 class CohortForm(FlaskForm):
@@ -20,7 +21,7 @@ class CohortForm(FlaskForm):
 
 class MemberForm(FlaskForm):
     # The choices are the people not yet in the cohort; the service checks the id again.
-    user_id = SelectField("Person", coerce=int, validate_choice=False)
+    user_id = IdSelectField("Person", [DataRequired()], validate_choice=False)
     role = SelectField("Role")
 
     def __init__(self, *args, **kwargs):

@@ -1,10 +1,11 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField, URLField
+from wtforms import BooleanField, HiddenField, StringField, TextAreaField, URLField
 from wtforms.validators import AnyOf, DataRequired, Length, Optional
 
 from forum.services.validation import BODY_MAX, SUMMARY_MAX, TITLE_MAX, URL_MAX
+from forum.web.common import IdSelectField
 
 
 class ModuleForm(FlaskForm):
@@ -26,8 +27,9 @@ class ModuleForm(FlaskForm):
         validators=[Optional(), Length(max=URL_MAX)],
         description="Optional. An http:// or https:// address.",
     )
-    owner_id = SelectField(
-        "Owner", coerce=int, description="The subject owner edits the module and answers on it."
+    owner_id = IdSelectField(
+        "Owner",
+        description="The subject owner edits the module and answers on it.",
     )
     published = BooleanField(
         "Published", default=True, description="Drafts are seen only by their owner and managers."

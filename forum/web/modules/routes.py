@@ -9,7 +9,7 @@ from forum.services import cohorts, follows, modules, permissions, threads
 from forum.web.common import page_number, require, show_error
 from forum.web.modules import bp
 from forum.web.modules.forms import ModuleForm, MoveForm, PublishForm
-from forum.web.threads.forms import NewThreadForm, PromptForm, optional_id
+from forum.web.threads.forms import NewThreadForm, PromptForm
 from forum.web.threads.forms import ToggleForm as FollowForm
 
 NEXT_DUE_SHOWN = 3  # per cohort on the home page; the cohort page has the whole schedule
@@ -119,15 +119,6 @@ def _opening_url(thread: Thread) -> str:
     return url_for("threads.view", thread_id=thread.id, _anchor=f"post-{thread.last_post_id}")
 
 
-def _cohort_choice(form: NewThreadForm) -> int | None:
-    if "cohort_id" not in form:
-        return None
-    try:
-        return optional_id(form.cohort_id.data)
-    except ValueError:
-        raise Invalid.field("cohort_id", "must be one of your cohorts, or none") from None
-
-
 @bp.post("/modules/<int:module_id>/threads")
 @login_required
 def new_thread(module_id: int):
@@ -142,7 +133,7 @@ def new_thread(module_id: int):
                 title=form.title.data,
                 body=_text(form.body.data),
                 kind=form.kind.data,
-                cohort_id=_cohort_choice(form),
+                cohort_id=form.cohort_id.data if "cohort_id" in form else None,
                 visibility=(form.visibility.data or None) if "visibility" in form else None,
                 anonymous=form.anonymous.data,
             )

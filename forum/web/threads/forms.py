@@ -14,20 +14,9 @@ from wtforms.validators import AnyOf, DataRequired, Length, Optional
 from forum.models import THREAD_KINDS
 from forum.services.posts import REASON_MAX
 from forum.services.validation import BODY_MAX, TITLE_MAX
+from forum.web.common import IdField, IdSelectField
 
 MARKDOWN_HINT = "Markdown: **bold**, lists, `code`, ``` fenced blocks; @handle to mention someone."
-
-
-def optional_id(value: object) -> int | None:
-    """A select's "none" option is an empty string; anything else must be an id."""
-    if value in (None, "", "none"):
-        return None
-    if isinstance(value, int):
-        return value
-    text = str(value)
-    if not text.isdigit() or len(text) > 10:
-        raise ValueError("Not a valid choice.")
-    return int(text)
 
 
 class NewThreadForm(FlaskForm):
@@ -47,8 +36,9 @@ class NewThreadForm(FlaskForm):
         description="A question can get an accepted answer.",
     )
     # Choices are the person's cohorts; the service checks membership again.
-    cohort_id = SelectField(
+    cohort_id = IdSelectField(
         "Cohort",
+        invalid="Must be one of your cohorts, or none.",
         validate_choice=False,
         description="Ask your own cohort, or the module's whole discussion.",
     )
@@ -88,7 +78,7 @@ class ReplyForm(FlaskForm):
     body = TextAreaField(
         REPLY_LABEL, validators=[DataRequired(), Length(max=BODY_MAX)], description=MARKDOWN_HINT
     )
-    parent_id = HiddenField(filters=[lambda v: v or None])
+    parent_id = IdField()
     anonymous = BooleanField(ANONYMOUS_LABEL, description=ANONYMOUS_HINT)
 
 
@@ -156,11 +146,11 @@ class VoteForm(FlaskForm):
 
 
 class AcceptForm(FlaskForm):
-    post_id = HiddenField(validators=[DataRequired()])
+    post_id = IdField(validators=[DataRequired()])
 
 
 class ReadForm(FlaskForm):
     """Mark one notification read (``id``) or all of them (``all=yes``)."""
 
-    id = HiddenField()
+    id = IdField()
     all = HiddenField(validators=[Optional(), AnyOf(["yes"])])

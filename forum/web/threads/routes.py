@@ -10,7 +10,7 @@ from forum.errors import Conflict, Invalid, NotFound
 from forum.models import User, utcnow
 from forum.services import follows, notifications, permissions, posts, threads
 from forum.services.threads import ThreadView
-from forum.web.common import page_number, require, show_error
+from forum.web.common import page_number, query_id, require, show_error
 from forum.web.threads import bp
 from forum.web.threads.cards import ThreadCards, card_cache, quote_of
 from forum.web.threads.display import arrange
@@ -24,20 +24,12 @@ from forum.web.threads.forms import (
     TitleForm,
     ToggleForm,
     VoteForm,
-    optional_id,
 )
 
 
 def _text(value: str | None) -> str:
     """Browsers send textarea lines with CRLF; stored text uses LF."""
     return (value or "").replace("\r\n", "\n")
-
-
-def _id(name: str, value: object) -> int | None:
-    try:
-        return optional_id(value)
-    except ValueError:
-        raise Invalid.field(name, "must be the id of a post") from None
 
 
 def _me() -> User:
@@ -63,7 +55,7 @@ def _checked(form, field: str = "on") -> None:
 @bp.get("/threads/<int:thread_id>")
 @login_required
 def view(thread_id: int):
-    reply_to = _id("reply_to", request.args.get("reply_to"))
+    reply_to = query_id("reply_to")
     me = _me()
     shown = threads.get_thread(me, thread_id)
     first_unread = shown.first_unread_post_id
@@ -139,7 +131,7 @@ def reply(thread_id: int):
     )
     form = ReplyForm()
     status = 400
-    parent_id = _id("parent_id", form.parent_id.data)
+    parent_id = form.parent_id.data
     if form.validate_on_submit():
         try:
             post = posts.reply(
@@ -163,7 +155,7 @@ def reply(thread_id: int):
 def accept(thread_id: int):
     form = AcceptForm()
     _checked(form, "post_id")
-    post_id = _id("post_id", form.post_id.data)
+    post_id = form.post_id.data
     threads.accept(current_user, thread_id, post_id or 0)
     flash("Answer accepted: it now shows first.", "success")
     return redirect(_post_url(thread_id, post_id))
@@ -381,7 +373,7 @@ def read_notifications():
         notifications.mark_read(current_user, everything=True)
         flash("All notifications are marked read.", "success")
     else:
-        note_id = _id("id", form.id.data)
+        note_id = form.id.data
         if note_id is None:
             raise Invalid.field("id", "send the id of a notification, or all=yes")
         notifications.mark_read(current_user, [note_id])
