@@ -1,6 +1,9 @@
 """Accessibility in headless Chromium, in both colour schemes and on a phone as well as a
-desktop: the contrast that no checker measures for us (field borders, the focus ring), and
-the keyboard in the phone's header.
+desktop: axe-core on the main pages; the contrast axe does not measure (field borders, the
+focus ring); and the keyboard in the phone's header.
+
+axe-core is a development dependency from npm (package.json; ``make install-dev`` runs
+``npm ci``). Without it the axe tests skip on a laptop and fail on CI, as without a browser.
 """
 
 from __future__ import annotations
@@ -15,11 +18,15 @@ except ImportError:  # the chromium fixture then skips (fails on CI) with the re
 
 from forum import demo
 from forum.extensions import db
-from forum.models import Module
-from tests.e2e.conftest import VIEWPORT, LiveServer
+from forum.models import Cohort, Module, Thread, User
+from tests.conftest import need
+from tests.e2e.conftest import REPO, VIEWPORT, LiveServer
 from tests.e2e.test_browser import sign_in
 
 pytestmark = pytest.mark.browser
+
+AXE = REPO / "node_modules" / "axe-core" / "axe.min.js"
+BLOCKING = ("serious", "critical")
 
 PHONE = {"width": 390, "height": 844}
 SIZES = {"desktop": VIEWPORT, "phone": PHONE}
@@ -140,3 +147,71 @@ def test_tab_through_the_phone_header_never_lands_on_something_too_small_to_see(
     assert seen and seen[-1]["text"] == "Sign out", f"the header's last control: {seen}"
     tiny = [f for f in seen if min(f["width"], f["height"]) < MIN_FOCUS_BOX]
     assert not tiny, f"focus on elements under {MIN_FOCUS_BOX} px: {tiny}"
+
+
+# axe-core on the main pages ----------------------------------------------------------------------
+
+
+@pytest.fixture
+def axe() -> str:
+    need(AXE.is_file(), f"the accessibility tests need axe-core at {AXE} (npm ci)")
+    return str(AXE)
+
+
+def main_pages() -> dict[str, list[str]]:
+    """The pages to check, by who looks at them: a demo person's key ("" signed out)."""
+    learner = db.session.scalar(select(User).where(User.email == person("sofia").email))
+    helper = db.session.scalar(select(User).where(User.email == person("ben").email))
+    with_code = next(lesson.title for lesson in demo.LESSONS if "```" in lesson.body)
+    module = db.session.scalar(select(Module).where(Module.title == with_code))
+    thread = db.session.scalar(
+        select(Thread).where(Thread.accepted_post_id.is_not(None)).order_by(Thread.id)
+    )
+    cohort = db.session.scalars(select(Cohort).order_by(Cohort.id)).first()
+    return {
+        "": ["/login"],
+        "sofia": [
+            "/",
+            f"/modules/{module.id}",
+            f"/modules/{thread.module_id}?show=unanswered&sort=recent#discussion",
+            f"/threads/{thread.id}",
+            "/notifications",
+            "/whats-new",
+            "/cohorts",
+            f"/cohorts/{cohort.id}",
+            f"/users/{helper.id}",
+            f"/users/{learner.id}",
+            "/no-such-page",
+        ],
+        "priya": ["/people", f"/threads/{thread.id}", "/moderation/flags"],
+    }
+
+
+def serious_violations(page: Page, axe: str) -> list[str]:
+    """axe's serious and critical violations on the open page, one line per element."""
+    page.add_script_tag(path=axe)
+    result = page.evaluate("() => axe.run(document, {resultTypes: ['violations']})")
+    return [
+        f"{page.url} {v['id']} ({v['impact']}) at {node['target']}: {node['failureSummary']}"
+        for v in result["violations"]
+        if v["impact"] in BLOCKING
+        for node in v["nodes"]
+    ]
+
+
+@pytest.mark.parametrize("size", SIZES)
+@pytest.mark.parametrize("scheme", SCHEMES)
+def test_axe_finds_nothing_serious_or_critical_on_the_main_pages(
+    live_server: LiveServer, new_page, axe: str, scheme: str, size: str
+):
+    demo.seed()
+    found = []
+    for who, paths in main_pages().items():
+        if who:
+            page = open_signed_in(new_page, live_server, who, scheme, size)
+        else:
+            page = new_page(viewport=SIZES[size], color_scheme=scheme)
+        for path in paths:
+            page.goto(path)
+            found += serious_violations(page, axe)
+    assert not found, f"{len(found)} found ({scheme}, {size}):\n" + "\n".join(found)
