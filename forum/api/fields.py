@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time
+from datetime import UTC
 
 from marshmallow import ValidationError, fields, validate
 
-from forum.services.validation import MAX_ID
+from forum.services.validation import MAX_ID, parse_when
 
 
 class Id(fields.Integer):
@@ -74,26 +74,10 @@ class When(fields.Field):
         return None if value is None else value.astimezone(UTC).isoformat()
 
     def _deserialize(self, value, attr, data, **kwargs):
-        if not isinstance(value, str) or len(value) > 40:
-            raise self.make_error("invalid")
-        text = value.strip()
         try:
-            if len(text) == 10:
-                day = date.fromisoformat(text)
-                return datetime.combine(day, time(23, 59, 59), tzinfo=UTC)
-            moment = datetime.fromisoformat(text.replace("z", "Z").replace("Z", "+00:00"))
-            if moment.tzinfo is None:
-                return moment.replace(tzinfo=UTC)
-            return moment.astimezone(UTC)
-        # Year 1 with a positive offset, or 9999-12-31 with a negative one, leaves the
-        # range of datetime once moved to UTC: invalid input, not a crash.
-        except (ValueError, OverflowError) as exc:
+            return parse_when(value)
+        except ValueError as exc:
             raise self.make_error("invalid") from exc
-
-
-def parse_when(value: str) -> datetime:
-    """The same rules for forms and the CLI."""
-    return When().deserialize(value)
 
 
 class StrictBool(fields.Boolean):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime, time
+
 from email_validator import EmailNotValidError, validate_email
 
 from forum.errors import Invalid
@@ -50,6 +52,29 @@ def id_from_text(value: object) -> int | None:
     if not 0 <= number <= MAX_ID:
         raise ValueError("Not a valid id.")
     return number
+
+
+def parse_when(value: object) -> datetime:
+    """A time by the contract's rules, in UTC: with an offset or Z; without one, UTC; a date
+    alone, the end of that day (UTC). Raises ValueError for anything else.
+
+    The API's ``When`` field and the pages' date inputs both read times with this.
+    """
+    if not isinstance(value, str) or len(value) > 40:
+        raise ValueError("not a date or time")
+    text = value.strip()
+    try:
+        if len(text) == 10:
+            day = date.fromisoformat(text)
+            return datetime.combine(day, time(23, 59, 59), tzinfo=UTC)
+        moment = datetime.fromisoformat(text.replace("z", "Z").replace("Z", "+00:00"))
+        if moment.tzinfo is None:
+            return moment.replace(tzinfo=UTC)
+        return moment.astimezone(UTC)
+    # Year 1 with a positive offset, or 9999-12-31 with a negative one, leaves the
+    # range of datetime once moved to UTC: invalid input, not a crash.
+    except OverflowError as exc:
+        raise ValueError("out of range") from exc
 
 
 def email(value: str | None) -> str:

@@ -2,11 +2,10 @@ from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from marshmallow import ValidationError
 
-from forum.api.fields import parse_when
 from forum.errors import Conflict, Invalid
 from forum.services import cohorts, modules, permissions
+from forum.services.validation import parse_when
 from forum.web import format_day
 from forum.web.cohorts import bp
 from forum.web.cohorts.forms import CohortForm, MemberForm, ScheduleForm
@@ -158,5 +157,5 @@ def _due(value: str | None):
         raise Invalid.field("due_at", "pick a date first")
     try:
         return parse_when(value)
-    except ValidationError as exc:
+    except ValueError as exc:
         raise Invalid.field("due_at", "enter a date such as 2026-03-31") from exc
