@@ -29,15 +29,21 @@ log = logging.getLogger(__name__)
 
 Handler = Callable[[dict], None]
 HANDLERS: dict[str, Handler] = {}
+# Per kind, the payload keys kept once a job is finished (sent or given up); None keeps all.
+# A mail's body may hold a one-use link: it must not outlive the sending.
+KEEP_WHEN_FINISHED: dict[str, tuple[str, ...] | None] = {}
 MAX_ATTEMPTS = 8
 STALE_CLAIM = timedelta(minutes=5)
 POLL_SECONDS = 10.0
 _PENDING = "forum_jobs_pending"
 
 
-def handles(kind: str) -> Callable[[Handler], Handler]:
+def handles(kind: str, keep: tuple[str, ...] | None = None) -> Callable[[Handler], Handler]:
+    """Register the handler of a job kind; ``keep`` names the payload keys kept afterwards."""
+
     def register(fn: Handler) -> Handler:
         HANDLERS[kind] = fn
+        KEEP_WHEN_FINISHED[kind] = keep
         return fn
 
     return register
@@ -73,15 +79,16 @@ def _finish(job: Job, error: str | None) -> None:
     with write_transaction():
         job.claimed_by = None
         job.claimed_at = None
-        if error is None:
-            job.done_at = utcnow()
-            return
-        job.attempts += 1
-        job.last_error = error[:2000]
-        if job.attempts >= MAX_ATTEMPTS:
-            job.done_at = utcnow()  # given up; last_error says why
-        else:
-            job.run_after = utcnow() + timedelta(seconds=min(3600, 5 * 2**job.attempts))
+        if error is not None:
+            job.attempts += 1
+            job.last_error = error[:2000]
+            if job.attempts < MAX_ATTEMPTS:
+                job.run_after = utcnow() + timedelta(seconds=min(3600, 5 * 2**job.attempts))
+                return
+        job.done_at = utcnow()  # done, or given up (last_error says why)
+        keep = KEEP_WHEN_FINISHED.get(job.kind)
+        if keep is not None:
+            job.payload = {k: v for k, v in job.payload.items() if k in keep}
 
 
 def run_pending(limit: int = 100) -> tuple[int, int]:

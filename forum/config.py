@@ -18,19 +18,36 @@ def _env(name: str, default: str | None = None) -> str | None:
 
 
 def _secret_key(instance: Path) -> str:
-    """Generated once and kept in the instance folder, so sessions survive restarts."""
+    """Generated once and kept in the instance folder, so sessions survive restarts.
+
+    Created readable by its owner only, from the first byte (no window before a chmod).
+    """
     path = instance / "secret_key"
     if path.exists():
         return path.read_text().strip()
     key = secrets.token_hex(32)
-    path.write_text(key)
-    path.chmod(0o600)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:  # another process made it first: use theirs
+        return path.read_text().strip()
+    with os.fdopen(fd, "w") as f:
+        f.write(key)
     return key
+
+
+def engine_options(config: dict[str, Any]) -> dict[str, Any]:
+    # The pool is sized for a threaded server (gunicorn --threads, the dev server): a
+    # request thread that finds no free connection would otherwise wait and then fail.
+    pool = {"pool_size": config["DB_POOL_SIZE"], "max_overflow": config["DB_POOL_SIZE"]}
+    if config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        timeout_s = config["SQLITE_BUSY_TIMEOUT_MS"] / 1000
+        return {"connect_args": {"timeout": timeout_s, "check_same_thread": False}, **pool}
+    return {"pool_pre_ping": True, **pool}
 
 
 def load_config(app: Flask, overrides: dict[str, Any] | None = None) -> None:
     instance = Path(app.instance_path)
-    instance.mkdir(parents=True, exist_ok=True)
+    instance.mkdir(mode=0o700, parents=True, exist_ok=True)
     overrides = dict(overrides or {})
 
     mail_server = _env("MAIL_SERVER")
@@ -85,4 +102,5 @@ def load_config(app: Flask, overrides: dict[str, Any] | None = None) -> None:
         "OPENAPI_JSON_PATH": "openapi.json",
     }
     settings.update(overrides)
+    settings.setdefault("SQLALCHEMY_ENGINE_OPTIONS", engine_options(settings))
     app.config.update(settings)

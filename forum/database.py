@@ -16,6 +16,8 @@ arbitrates between processes.
 
 from __future__ import annotations
 
+import contextlib
+import os
 import sqlite3
 import threading
 from collections.abc import Iterator
@@ -23,7 +25,7 @@ from contextlib import contextmanager
 
 from flask import Flask, current_app
 from sqlalchemy import event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
@@ -31,17 +33,6 @@ from forum.extensions import db
 
 WRITE_OPTION = "forum_write"
 WRITER_LOCK = "forum.writer_lock"
-
-
-def engine_options(app: Flask) -> dict:
-    # The pool is sized for a threaded server (gunicorn --threads, the dev server): a
-    # request thread that finds no free connection would otherwise wait and then fail.
-    pool = {"pool_size": app.config["DB_POOL_SIZE"], "max_overflow": app.config["DB_POOL_SIZE"]}
-    uri: str = app.config["SQLALCHEMY_DATABASE_URI"]
-    if uri.startswith("sqlite"):
-        timeout_s = app.config["SQLITE_BUSY_TIMEOUT_MS"] / 1000
-        return {"connect_args": {"timeout": timeout_s, "check_same_thread": False}, **pool}
-    return {"pool_pre_ping": True, **pool}
 
 
 def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
@@ -61,7 +52,21 @@ def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
 
 
+def _owner_only(uri: str) -> None:
+    """Create the SQLite file readable by its owner only; SQLite gives its -wal and -shm
+    files the same mode."""
+    path = make_url(uri).database
+    if not path or path == ":memory:" or path.startswith("file:"):
+        return
+    # An existing file is kept as it is; a missing folder SQLite reports in its own words.
+    with contextlib.suppress(FileExistsError, FileNotFoundError):
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+
+
 def register_database(app: Flask) -> None:
+    uri: str = app.config["SQLALCHEMY_DATABASE_URI"]
+    if uri.startswith("sqlite"):
+        _owner_only(uri)
     with app.app_context():
         engine = db.engine
         if engine.dialect.name == "sqlite":

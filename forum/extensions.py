@@ -39,9 +39,6 @@ limiter = Limiter(key_func=get_remote_address, default_limits=[])
 def register_extensions(app) -> None:
     from pathlib import Path
 
-    from forum.database import engine_options
-
-    app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", engine_options(app))
     db.init_app(app)
     migrations = Path(__file__).resolve().parent.parent / "migrations"
     migrate.init_app(app, db, directory=str(migrations), render_as_batch=True)

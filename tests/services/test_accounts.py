@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from forum.background import run_pending
 from forum.errors import Conflict, Forbidden, Invalid, NotFound, Unauthorized
@@ -180,3 +181,48 @@ def test_queued_mail_is_sent_after_commit_and_logged_without_a_server(db, manage
     assert "mailme@example.com" in caplog.text
     assert db.session.scalars(select(Job)).one().done_at is not None
     assert run_pending() == (0, 0)
+
+
+def _job_text(job: Job) -> str:
+    return json.dumps(job.payload) + (job.last_error or "")
+
+
+def test_a_sent_invitation_leaves_no_link_in_the_outbox(db, manager):
+    new = accounts.create_user(manager, email="secret@example.com", name="Secret")
+    assert run_pending() == (1, 0)
+    job = db.session.scalars(select(Job)).one()
+    assert job.done_at is not None
+    assert job.payload == {"to": "secret@example.com", "subject": job.payload["subject"]}
+    assert _token_from(new.invite_url) not in _job_text(job)
+
+
+def test_a_reset_mail_given_up_leaves_no_link_either(db, member, monkeypatch):
+    from forum import background
+
+    def refuse(payload: dict) -> None:
+        raise ConnectionError("mail server down")
+
+    monkeypatch.setitem(background.HANDLERS, "mail", refuse)
+    accounts.request_password_reset(member.email)
+    for _ in range(background.MAX_ATTEMPTS):
+        db.session.execute(update(Job).values(run_after=utcnow()))
+        db.session.commit()
+        run_pending()
+    job = db.session.scalars(select(Job)).one()
+    assert job.done_at is not None and job.attempts == background.MAX_ATTEMPTS
+    assert "/reset-password/" not in _job_text(job)
+
+
+def test_no_mail_goes_to_a_deactivated_account(db, manager, member, caplog):
+    accounts.request_password_reset(member.email)
+    accounts.update_user(manager, member.id, active=False)
+    with caplog.at_level("INFO", logger="forum.mail"):
+        assert run_pending() == (1, 0)
+    assert "dropped" in caplog.text and "/reset-password/" not in caplog.text
+
+
+def test_a_deactivated_person_gets_no_new_invitation(manager, make_user):
+    invited = make_user(password=None)
+    accounts.update_user(manager, invited.id, active=False)
+    with pytest.raises(Conflict, match="deactivated"):
+        accounts.reinvite(manager, invited.id)
