@@ -226,11 +226,14 @@ def seed(url: str, directory: Path) -> Seeded:
             reply_ids.append(post.id)
             sources.append(body)
         threads.accept(asker, thread.id, reply_ids[2])
+        authors = dict(db.session.execute(select(Post.id, Post.author_id)).all())
         for post_id in rng.sample(reply_ids, 12):
             for voter in rng.sample(people, rng.randint(1, 4)):
-                posts.vote(voter, post_id, 1)
+                if voter.id != authors[post_id]:  # nobody votes on their own post
+                    posts.vote(voter, post_id, 1)
         for post_id in rng.sample(reply_ids, 4):
-            posts.vote(reader, post_id, 1)
+            if reader.id != authors[post_id]:
+                posts.vote(reader, post_id, 1)
 
         bodies = list(
             db.session.scalars(

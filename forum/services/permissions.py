@@ -269,6 +269,18 @@ def editable_posts(actor: User | None, thread: Thread, posts: list[Post]) -> set
     return {p.id for p in posts if not p.deleted and (moderator or p.author_id == actor.id)}
 
 
+def can_vote(actor: User | None, thread: Thread, post: Post) -> bool:
+    """Whoever sees a live post may vote on it, except its own author."""
+    return can_see_thread(actor, thread) and not post.deleted and post.author_id != actor.id
+
+
+def votable_posts(actor: User | None, thread: Thread, posts: list[Post]) -> set[int]:
+    """Ids of the posts the actor may vote on: ``can_vote`` for a whole page."""
+    if not can_see_thread(actor, thread):
+        return set()
+    return {p.id for p in posts if not p.deleted and p.author_id != actor.id}
+
+
 def can_accept(actor: User | None, thread: Thread) -> bool:
     if not can_see_thread(actor, thread):
         return False

@@ -194,6 +194,8 @@ def vote(actor: User, post_id: int, value: int) -> int:
         post, thread = load_post(actor, post_id)
         if post.deleted:
             raise Invalid("A deleted post cannot be voted on.")
+        if not permissions.can_vote(actor, thread, post):
+            raise Forbidden("You cannot vote on your own post.")
         row = session.scalar(select(Vote).where(Vote.post_id == post.id, Vote.user_id == actor.id))
         delta = value - (row.value if row else 0)
         if row is None:

@@ -124,10 +124,13 @@ def render_body(body: str) -> Rendered:
 def _cohort_and_visibility(
     actor: User, module: Module, cohort_id: int | None, visibility: str | None
 ) -> tuple[int | None, str]:
-    if cohort_id is not None and db.session.get(Cohort, cohort_id) is None:
-        raise Invalid.field("cohort_id", "no such cohort")
-    if not permissions.can_start_thread(actor, module, cohort_id):
-        raise Forbidden("Only members of that cohort can post in it.")
+    # The module is one the actor sees (``get_module``). A cohort that does not exist and
+    # one the actor may not post in answer alike: the answer tells nobody which ids exist.
+    if cohort_id is not None and (
+        db.session.get(Cohort, cohort_id) is None
+        or not permissions.can_start_thread(actor, module, cohort_id)
+    ):
+        raise Invalid.field("cohort_id", "is not a cohort of yours")
     visibility = visibility or ("cohort" if cohort_id is not None else "everyone")
     validation.choice("visibility", visibility, VISIBILITIES)
     if visibility == "cohort" and cohort_id is None:

@@ -405,6 +405,15 @@ def test_a_vote_is_1_or_0(api, world, thread, data):
     assert rows(Vote) == 0 and fresh().get(Post, reply.id).score == 0
 
 
+def test_nobody_votes_on_their_own_post(api, world, thread):
+    reply = answer(world.learner, thread.id)
+    for post_id in (reply.id, opening_id(thread.id)):
+        author = world.learner if post_id == reply.id else world.asker
+        error = expect_error(api(author).post(f"/posts/{post_id}/vote", json={"value": 1}), 403)
+        assert error["code"] == "forbidden"
+    assert rows(Vote) == 0 and fresh().get(Post, reply.id).score == 0
+
+
 def test_voting_on_a_deleted_or_invisible_post_is_refused(api, world, thread, ours):
     gone = answer(world.learner, thread.id)
     posts.remove(world.learner, gone.id)

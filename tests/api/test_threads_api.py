@@ -151,13 +151,18 @@ def test_titles_and_bodies_at_their_limits_are_taken(api, world):
     )
 
 
-def test_asking_in_a_cohort_one_is_not_in_is_403(api, world):
+def test_a_cohort_one_is_not_in_answers_as_a_cohort_that_does_not_exist(api, world):
+    """Both the same 400: the answer tells an outsider nothing about which ids exist."""
     w = world
     before = rows(Thread), rows(Post)
-    r = api(w.other).post(
-        f"/modules/{w.module.id}/threads", json={"title": "t", "body": "b", "cohort_id": w.cohort_a}
-    )
-    expect_error(r, 403)
+    url = f"/modules/{w.module.id}/threads"
+    answers = [
+        api(w.other).post(url, json={"title": "t", "body": "b", "cohort_id": cohort_id})
+        for cohort_id in (w.cohort_a, 99_999)
+    ]
+    real, missing = (expect_invalid(r, "cohort_id") for r in answers)
+    assert answers[0].status_code == answers[1].status_code == 400
+    assert real == missing
     assert (rows(Thread), rows(Post)) == before
 
 

@@ -84,9 +84,12 @@ def test_invalid_threads_are_refused_and_nothing_is_written(w, kw, field):
     assert _count(Thread) == 0 and _count(Post) == 0
 
 
-def test_posting_into_someone_elses_cohort_is_forbidden(w):
-    with pytest.raises(Forbidden):
+def test_posting_into_someone_elses_cohort_is_refused_as_an_unknown_cohort(w):
+    with pytest.raises(Invalid) as theirs:
         _ask(w, who=w.peer, cohort_id=w.cohort.id)
+    with pytest.raises(Invalid) as unknown:
+        _ask(w, who=w.peer, cohort_id=99_999)
+    assert theirs.value.fields == unknown.value.fields == {"cohort_id": "is not a cohort of yours"}
     assert _count(Thread) == 0
 
 

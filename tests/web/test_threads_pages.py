@@ -210,7 +210,8 @@ def test_posting_in_another_cohort_is_refused(w, login):
     r = send(login(w.a), f"/modules/{w.module_id}/threads", {
         "title": "Sneaky", "body": "x", "kind": "question", "cohort_id": str(w.cohort_b),
     })  # fmt: skip
-    assert r.status_code == 403
+    assert r.status_code == 400
+    assert "not a cohort of yours" in text_of(r)
     assert settled().scalar(select(Thread.id)) is None
 
 
@@ -390,6 +391,16 @@ def test_votes_go_up_and_back(w, login):
     send(client, f"/posts/{opening.id}/vote", {"value": "0"})
     assert settled().get(Post, opening.id).score == 0
     assert send(client, f"/posts/{opening.id}/vote", {"value": "5"}).status_code == 400
+
+
+def test_authors_see_their_score_but_cannot_vote_on_their_own_post(w, login):
+    t = thread_of(w)
+    opening = threads.get_thread(w.a, t.id).opening
+    client = login(w.a)
+    html = html_of(client.get(f"/threads/{t.id}"))
+    assert f"/posts/{opening.id}/vote" not in html and 'class="vote-count"' in html
+    assert send(client, f"/posts/{opening.id}/vote", {"value": "1"}).status_code == 403
+    assert settled().get(Post, opening.id).score == 0
 
 
 def test_the_asker_accepts_and_withdraws_peers_cannot(w, login):
@@ -712,7 +723,7 @@ def fill_thread(w: World, n: int) -> int:
         r = posts.reply(author, t.id, body=f"Reply {i} @{w.b.handle}", parent_id=parent,
                         anonymous=i % 5 == 0)  # fmt: skip
         made.append(r.id)
-        posts.vote(w.a, r.id, 1)
+        posts.vote(w.fac if author is w.a else w.a, r.id, 1)  # never one's own
         if i % 7 == 3:
             posts.edit(author, r.id, body=f"Edited {i}")
     posts.remove(w.fac, made[-1])

@@ -57,6 +57,7 @@ class Card(NamedTuple):
     quote: Quote | None
     score: int
     voted: bool
+    may_vote: bool  # not on one's own post
     may_reply: bool
     accept: str  # "accept", "withdraw" or "" (no button)
     editable: bool  # the reader may edit and delete it
@@ -103,6 +104,7 @@ class ThreadCards:
         may_reply: bool,
         may_accept: bool,
         editable: set[int],
+        votable: set[int],
         urls: tuple[str, str, str],  # the thread page, the posts' root, the profiles' root
         now: datetime,
         cache: CardCache,
@@ -112,6 +114,7 @@ class ThreadCards:
         self.may_reply = may_reply
         self.may_accept = may_accept
         self.editable = editable
+        self.votable = votable
         self.thread_url, self.posts_url, self.users_url = urls
         self.now = now
         self._render = cache.render
@@ -147,6 +150,7 @@ class ThreadCards:
                 quote_of(quoted) if quoted is not None else None,
                 p.score,
                 bool(pv.my_vote),
+                p.id in self.votable,
                 self.may_reply,
                 accept,
                 p.id in self.editable,

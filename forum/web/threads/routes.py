@@ -93,11 +93,13 @@ def _thread_page(
     moderator = permissions.is_moderator(me, thread)
     if moderator and title_form is None:  # only moderators get the title form
         title_form = TitleForm(formdata=None, title=thread.title)
+    posts = [p.post for p in shown.posts]
     cards = ThreadCards(
         thread,
         may_reply=may_reply,
         may_accept=may_accept,
-        editable=permissions.editable_posts(me, thread, [p.post for p in shown.posts]),
+        editable=permissions.editable_posts(me, thread, posts),
+        votable=permissions.votable_posts(me, thread, posts),
         urls=(
             url_for("threads.view", thread_id=thread.id),
             url_for("threads.edit", post_id=0).removesuffix("/0/edit"),
