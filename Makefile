@@ -28,9 +28,12 @@ node_modules/axe-core/axe.min.js: package.json package-lock.json
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev node_modules/axe-core/axe.min.js
 
+# Links in mail and invitations point where `make run` serves, unless set otherwise.
+run: export FORUM_BASE_URL ?= http://127.0.0.1:$(PORT)
 run: install
 	$(BIN)/flask db upgrade
 	$(BIN)/flask seed-demo --if-empty
+	@echo "Serving on $(FORUM_BASE_URL)"
 	$(BIN)/flask run --host 127.0.0.1 --port $(PORT)
 
 test: install-dev

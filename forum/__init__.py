@@ -43,9 +43,11 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from forum.database import register_database
     from forum.errors import register_error_handlers
     from forum.extensions import register_extensions
+    from forum.request_limits import register_request_limits
     from forum.web import register_web
 
     load_config(app, config)
+    register_request_limits(app)
     if app.config["PROXIES"]:
         n = app.config["PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)  # type: ignore[method-assign]
