@@ -6,7 +6,6 @@ import os
 import subprocess
 from pathlib import Path
 
-
 REPO = Path(__file__).resolve().parents[1]
 
 
