@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from html import unescape
+from itertools import pairwise
 
 import pytest
 
@@ -139,3 +140,18 @@ def test_a_problem_with_no_field_to_blame_takes_the_focus_when_asked(app):
         assert autofocused(str(macros.form_errors(form))) == []
         tags = autofocused(str(macros.form_errors(form, focus=True)))
     assert len(tags) == 1 and 'role="alert"' in tags[0] and 'tabindex="-1"' in tags[0], tags
+
+
+# Headings go down one level at a time -------------------------------------------------------------
+
+
+def heading_levels(response) -> list[int]:
+    return [int(n) for n in re.findall(r"<h([1-6])\b", response.get_data(as_text=True))]
+
+
+def test_whats_new_titles_its_threads_one_level_below_the_page(login, member, manager):
+    module = factories.make_module(actor=manager)
+    threads.create_thread(manager, module.id, title="Parking at the office", body="Where?")
+    levels = heading_levels(login(member).get("/whats-new"))
+    assert levels[:2] == [1, 2], levels
+    assert all(b <= a + 1 for a, b in pairwise(levels)), levels
