@@ -21,7 +21,7 @@ blp = Blueprint("api_auth", __name__, description="Signing in")
 def create_token(data):
     """Trade an e-mail and password for a bearer token (it expires; see ``expires_at``)."""
     user = accounts.authenticate(data["email"], data["password"])
-    new = accounts.issue_token(user, request.user_agent.string)
+    new = accounts.issue_token(user, accounts.client_label(request.user_agent.string))
     return {"token": new.token, "expires_at": new.expires_at, "user": user}
 
 

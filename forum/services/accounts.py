@@ -194,9 +194,24 @@ def authenticate(email: str, password: str) -> User:
 
 
 def _label(text: str | None) -> str:
-    """A client's description (its User-Agent), printable and short."""
-    text = "".join(ch for ch in (text or "") if ch.isprintable())
-    return text.strip()[:LABEL_MAX]
+    """Printable and short."""
+    return "".join(ch for ch in (text or "") if ch.isprintable()).strip()[:LABEL_MAX]
+
+
+def client_label(user_agent: str | None) -> str:
+    """A name a person can tell apart from a client's User-Agent: "Firefox on Windows",
+    "curl"; the header itself when it names nothing known."""
+    text = _label(user_agent)
+    if not text:
+        return ""
+    from ua_parser import parse  # its rules take a moment to load: only when needed
+
+    found = parse(user_agent[:1000])
+    browser = found.user_agent.family if found.user_agent else None
+    system = found.os.family if found.os else None
+    if browser and system:
+        return _label(f"{browser} on {system}")
+    return _label(browser) or text
 
 
 @dataclass
@@ -206,7 +221,8 @@ class NewToken:
 
 
 def issue_token(user: User, label: str | None = None) -> NewToken:
-    """A bearer token. A person keeps at most ``API_TOKENS_MAX``: the oldest go first."""
+    """A bearer token, named by ``label`` (see ``client_label``). A person keeps at most
+    ``API_TOKENS_MAX``: the oldest go first."""
     token = secrets.token_urlsafe(32)
     now = utcnow()
     expires_at = now + timedelta(days=current_app.config["API_TOKEN_TTL_DAYS"])
@@ -280,7 +296,7 @@ def revoke_token_by_id(user: User, token_id: int) -> None:
 # Browser sessions ------------------------------------------------------------------------
 
 
-def start_session(user: User, label: str | None = None) -> str:
+def start_session(user: User, user_agent: str | None = None) -> str:
     """A server-side session for a browser that signed in; its key goes into the cookie."""
     key = secrets.token_urlsafe(32)
     now = utcnow()
@@ -292,7 +308,7 @@ def start_session(user: User, label: str | None = None) -> str:
             UserSession(
                 user_id=user.id,
                 key_hash=_digest(key),
-                label=_label(label),
+                label=client_label(user_agent),
                 created_at=now,
                 expires_at=now + current_app.permanent_session_lifetime,
             )

@@ -78,3 +78,15 @@ def test_nobody_revokes_someone_elses_token(app, login, member, manager):
 
 def test_the_settings_page_needs_signing_in(client):
     assert client.get("/settings").status_code == 302
+
+
+def test_sessions_and_tokens_are_named_by_browser_and_system(app, member):
+    firefox = "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:121.0) Gecko/20100101 Firefox/121.0"
+    assert accounts.client_label(firefox) == "Firefox on Windows"
+    assert accounts.client_label("curl/8.4.0") == "curl"
+    assert accounts.client_label("my-script\x00\n") == "my-script"
+    assert accounts.client_label(None) == ""
+
+
+def test_every_page_links_to_the_settings(app, login, member):
+    assert 'href="/settings"' in login(member).get("/").get_data(as_text=True)
