@@ -6,7 +6,9 @@ from datetime import UTC
 
 from marshmallow import ValidationError, fields, validate
 
-from forum.services.validation import MAX_ID, parse_when
+from forum.errors import Invalid
+from forum.services import validation
+from forum.services.validation import BODY_MAX, MAX_ID, parse_when
 
 
 class Id(fields.Integer):
@@ -54,6 +56,26 @@ class Text(fields.String):
         if len(trimmed) > self.max_len:
             raise ValidationError(f"Must be at most {self.max_len} characters.")
         return trimmed
+
+
+class Markdown(fields.String):
+    """Markdown source, kept exactly as written (see ``validation.markdown``)."""
+
+    def __init__(self, **kwargs):
+        kwargs["metadata"] = {
+            "maxLength": BODY_MAX,
+            "minLength": 1,
+            "description": "Markdown, stored as written; not only whitespace",
+            **kwargs.get("metadata", {}),
+        }
+        super().__init__(**kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        text = super()._deserialize(value, attr, data, **kwargs)
+        try:
+            return validation.markdown("body", text)
+        except Invalid as exc:  # "must not be empty" -> "Must not be empty.", as Text says it
+            raise ValidationError(f"{exc.fields['body'].capitalize()}.") from exc
 
 
 class When(fields.Field):

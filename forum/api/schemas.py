@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import EXCLUDE, Schema, fields, validate
 
-from forum.api.fields import MAX_ID, Id, QueryInt, StrictBool, Text, When
+from forum.api.fields import MAX_ID, Id, Markdown, QueryInt, StrictBool, Text, When
 from forum.models import COHORT_ROLES, NOTIFY_EMAIL, ROLES, THREAD_KINDS, VISIBILITIES
 from forum.services import validation as v
 from forum.services.notifications import KINDS as NOTIFICATION_KINDS
@@ -218,7 +218,7 @@ class ModuleSchema(ModuleSummarySchema):
 
 class ModuleCreateIn(In):
     title = Text(max_len=v.TITLE_MAX, min_len=1, required=True)
-    body = Text(max_len=v.BODY_MAX, min_len=1, required=True)
+    body = Markdown(required=True)
     summary = Text(max_len=v.SUMMARY_MAX, allow_none=True)
     video_url = fields.String(validate=validate.Length(max=v.URL_MAX), allow_none=True)
     owner_id = Id(allow_none=True)
@@ -228,7 +228,7 @@ class ModuleCreateIn(In):
 
 class ModulePatchIn(In):
     title = Text(max_len=v.TITLE_MAX, min_len=1)
-    body = Text(max_len=v.BODY_MAX, min_len=1)
+    body = Markdown()
     summary = Text(max_len=v.SUMMARY_MAX, allow_none=True)
     video_url = fields.String(validate=validate.Length(max=v.URL_MAX), allow_none=True)
     owner_id = Id()
@@ -341,7 +341,7 @@ class ThreadListArgs(PageArgs):
 
 class ThreadCreateIn(In):
     title = Text(max_len=v.TITLE_MAX, min_len=1, required=True)
-    body = Text(max_len=v.BODY_MAX, min_len=1, required=True)
+    body = Markdown(required=True)
     kind = fields.String(load_default="question", validate=validate.OneOf(THREAD_KINDS))
     cohort_id = Id(allow_none=True)
     visibility = fields.String(validate=validate.OneOf(VISIBILITIES), allow_none=True)
@@ -359,13 +359,13 @@ class AcceptIn(In):
 
 
 class PostCreateIn(In):
-    body = Text(max_len=v.BODY_MAX, min_len=1, required=True)
+    body = Markdown(required=True)
     parent_id = Id(allow_none=True)
     anonymous = StrictBool(load_default=False)
 
 
 class PostPatchIn(In):
-    body = Text(max_len=v.BODY_MAX, min_len=1, required=True)
+    body = Markdown(required=True)
 
 
 class PostRevisionSchema(Schema):

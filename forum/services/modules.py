@@ -115,7 +115,7 @@ def create_module(
     if not permissions.can_create_module(actor):
         raise Forbidden("Only managers and admins create modules.")
     title = validation.text("title", title, max_len=validation.TITLE_MAX)
-    body = validation.text("body", body, max_len=validation.BODY_MAX)
+    body = validation.markdown("body", body)
     summary = validation.text("summary", summary or "", max_len=validation.SUMMARY_MAX, min_len=0)
     video = validation.http_url("video_url", video_url)
     body_html = markdown.render(body)  # before the write lock: rendering takes time
@@ -165,7 +165,7 @@ def update_module(actor: User, module_id: int, **changes: object) -> Module:
         raise Invalid.field(sorted(unknown)[0], "unknown field")
     body_html = None
     if "body" in changes:  # validated and rendered before the write lock
-        changes["body"] = validation.text("body", changes["body"], max_len=validation.BODY_MAX)
+        changes["body"] = validation.markdown("body", changes["body"])
         body_html = markdown.render(changes["body"])
     with write_transaction():
         module = get_module(actor, module_id)

@@ -113,7 +113,7 @@ class Rendered:
 
 
 def render_body(body: str) -> Rendered:
-    body = validation.text("body", body, max_len=validation.BODY_MAX)
+    body = validation.markdown("body", body)
     mentioned = mention_targets(body)
     return Rendered(body, markdown.render(body, mentioned), mentioned)
 

@@ -36,6 +36,20 @@ def text(field: str, value: str | None, *, max_len: int, min_len: int = 1) -> st
     return value
 
 
+def markdown(field: str, value: str | None, *, max_len: int = BODY_MAX) -> str:
+    """Markdown source exactly as written: leading spaces (an indented code block) and line
+    ends are part of it. Only whitespace is empty; the limit counts every character."""
+    if not isinstance(value, str):
+        raise Invalid.field(field, "must be text")
+    if "\x00" in value:
+        raise Invalid.field(field, "must not contain NUL characters")
+    if not value.strip():
+        raise Invalid.field(field, "must not be empty")
+    if len(value) > max_len:
+        raise Invalid.field(field, f"must be at most {max_len} characters")
+    return value
+
+
 def id_from_text(value: object) -> int | None:
     """An id as forms and query strings send it: ASCII digits, at most ``MAX_ID``.
 

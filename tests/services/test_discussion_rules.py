@@ -183,8 +183,10 @@ def test_only_author_and_moderators_edit_and_moderator_edits_are_logged(w):
 def test_unchanged_edits_keep_no_revision(w):
     t = _ask(w)
     r = posts.reply(w.peer, t.id, body="same")
-    posts.edit(w.peer, r.id, body="  same  ")
+    posts.edit(w.peer, r.id, body="same")
     assert posts.revisions(w.peer, r.id).total == 0
+    posts.edit(w.peer, r.id, body="    same")  # stored as written: now a code block
+    assert posts.revisions(w.peer, r.id).total == 1
 
 
 def test_deleting_the_accepted_answer_withdraws_it_and_is_logged_for_moderators(w):

@@ -109,7 +109,7 @@ def test_a_manager_creates_a_module_through_the_form(login, manager, member, pos
     module = by_title("Expenses")
     assert r.headers["Location"] == f"/modules/{module.id}"
     assert module.owner_id == member.id and module.published
-    assert module.body == "# Expenses\n\nKeep the receipt."
+    assert module.body == "# Expenses\n\nKeep the receipt.\n"  # as written, in LF
     assert module.video_url == "https://example.com/v"
     follow = client.get(r.headers["Location"])
     assert "“Expenses” is added at the end of the course." in text_of(follow)
