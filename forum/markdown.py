@@ -18,14 +18,15 @@ from pygments.util import ClassNotFound
 
 LINK_REL = "nofollow noopener ugc"
 
+# No img: a post must make no reader's browser fetch anything (a GET it did not choose, and
+# a strict img-src in the CSP). Markdown images become links (see _image_as_link).
 _TAGS = {
     "a", "abbr", "b", "blockquote", "br", "code", "del", "em", "h1", "h2", "h3", "h4", "h5",
-    "h6", "hr", "i", "img", "kbd", "li", "ol", "p", "pre", "s", "span", "strong", "sub", "sup",
+    "h6", "hr", "i", "kbd", "li", "ol", "p", "pre", "s", "span", "strong", "sub", "sup",
     "table", "tbody", "td", "th", "thead", "tr", "ul",
 }  # fmt: skip
 _ATTRIBUTES = {
     "a": {"href", "title"},
-    "img": {"src", "alt", "title"},
     "code": {"class"},
     "pre": {"class"},
     "span": {"class"},
@@ -112,12 +113,28 @@ def _split_mentions(content: str, people: Mapping[str, Mentioned]) -> list[Token
     return out
 
 
+def _image_as_link(self, tokens: list[Token], idx: int, options, env) -> str:
+    """``![alt](src)`` as a link to src, named by its alt text (or the address).
+
+    Inside a link only the name is written: HTML has no link within a link."""
+    token = tokens[idx]
+    name = self.renderInlineAsText(token.children or [], options, env)
+    depth = sum((t.type == "link_open") - (t.type == "link_close") for t in tokens[:idx])
+    if depth > 0:
+        return escape(name)
+    src = str(token.attrs.get("src", ""))
+    title = token.attrs.get("title")
+    title_attr = f' title="{escape(str(title))}"' if title else ""
+    return f'<a href="{escape(src)}"{title_attr}>{escape(name or src)}</a>'
+
+
 @lru_cache(maxsize=1)
 def _parser() -> MarkdownIt:
     # html=False: raw HTML in the source is shown as text; nh3 below is the second fence.
     md = MarkdownIt("commonmark", {"html": False, "linkify": False, "highlight": _highlight})
     md.enable(["table", "strikethrough"])
     md.core.ruler.push("mentions", _link_mentions)
+    md.add_render_rule("image", _image_as_link)
     return md
 
 
