@@ -161,17 +161,23 @@ def _shown_actor(viewer: User, n: Notification) -> User | None:
     return None
 
 
-def open_notification(actor: User, notification_id: int) -> NotificationView:
-    """One of the actor's notifications, marked read as it is opened (NotFound otherwise)."""
+def get_notification(actor: User, notification_id: int) -> NotificationView:
+    """One of the actor's notifications, as it is (NotFound otherwise); reading writes nothing."""
     found = None
     if 0 < notification_id < 2**31:
         stmt = _visible(actor).where(Notification.id == notification_id)
         found = db.session.scalar(stmt.options(selectinload(Notification.actor)))
     if found is None:
         raise NotFound("No such notification.")
-    if found.read_at is None:
-        mark_read(actor, [found.id])
     return NotificationView(found, _shown_actor(actor, found))
+
+
+def open_notification(actor: User, notification_id: int) -> NotificationView:
+    """The actor opens one of their notifications: it is marked read (a POST, never a GET)."""
+    view = get_notification(actor, notification_id)
+    if view.notification.read_at is None:
+        mark_read(actor, [view.notification.id])
+    return view
 
 
 def unread_count(actor: User) -> int:

@@ -564,7 +564,10 @@ def test_notifications_list_newest_first_and_mark_read(w, login):
     text = text_of(page)
     assert text.index("Fay Facilitator mentioned you") < text.index("Ben Other replied")
     first, second = (n.id for n in notifications.list_notifications(w.a).items)
-    r = client.get(f"/notifications/{first}")  # following one marks it read
+    r = client.get(f"/notifications/{first}")  # a GET goes there and changes nothing
+    assert r.status_code == 302 and r.headers["Location"].startswith(f"/threads/{t.id}#post-")
+    assert settled().get(Notification, first).read_at is None
+    r = send(client, f"/notifications/{first}/open")  # opening it from the list marks it read
     assert r.status_code == 302 and r.headers["Location"].startswith(f"/threads/{t.id}#post-")
     assert settled().get(Notification, first).read_at is not None
     assert send(client, "/notifications/read", {"id": second}).status_code == 302
@@ -579,6 +582,7 @@ def test_notifications_list_newest_first_and_mark_read(w, login):
     assert send(client, "/notifications/read", {"id": "x"}).status_code == 400
     # Someone else's notification does not exist for you.
     assert login(w.b).get(f"/notifications/{first}").status_code == 404
+    assert send(login(w.b), f"/notifications/{first}/open").status_code == 404
 
 
 def test_a_profile_shows_name_handle_and_posts_the_viewer_may_see(w, login):
@@ -671,6 +675,7 @@ def test_every_discussion_form_without_a_csrf_token_gets_400_and_changes_nothing
         (f"/posts/{reply.id}/vote", {"value": "1"}),
         (f"/posts/{reply.id}/flag", {"reason": "x"}),
         ("/notifications/read", {"all": "yes"}),
+        (f"/notifications/{note_id}/open", {}),
         (f"/moderation/flags/{flag_id}/clear", {"on": "yes"}),
     ]
     client = login(w.owner)

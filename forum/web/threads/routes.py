@@ -344,13 +344,26 @@ def notifications_page():
         notes=page,
         unread_only=unread_only,
         moderates=permissions.can_moderate_anything(current_user),
+        target=notification_target,
     )
 
 
 @bp.get("/notifications/<int:notification_id>")
 @login_required
+def notification(notification_id: int):
+    """Where a notification points, for a link from elsewhere; it changes nothing.
+
+    A GET must not: an old post's ``![](/notifications/N)`` made readers' browsers fetch
+    it. Opening one from the notifications page is the POST below."""
+    note = notifications.get_notification(current_user, notification_id)
+    return redirect(notification_target(note))
+
+
+@bp.post("/notifications/<int:notification_id>/open")
+@login_required
 def open_notification(notification_id: int):
-    """Following a notification marks it read, then goes where it points."""
+    """Opening an unread notification (its button on the list) marks it read, then goes
+    where it points."""
     note = notifications.open_notification(current_user, notification_id)
     return redirect(notification_target(note))
 
