@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -16,7 +17,7 @@ from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from flask import Flask
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import inspect
+from sqlalchemy import inspect, text
 
 from forum import create_app
 from forum.extensions import db
@@ -123,3 +124,28 @@ def test_downgrade_to_base_then_upgrade_again(migrated_app):
     assert _tables() == set(db.metadata.tables) | {"alembic_version"}
     assert _current_revision() == _head(migrated_app)
     assert _differences() == []
+
+
+def test_0004_renders_stored_images_as_links(migrated_app):
+    """Posts and lessons stored with an <img> before images became links are rendered again;
+    other stored HTML is left exactly as it was."""
+    upgrade(revision="0003")
+    with db.engine.begin() as conn:
+        for module_id, body, html in (
+            (1, "![map](/notifications/7)", '<p><img src="/notifications/7" alt="map"></p>'),
+            (2, "Plain text", "<p>kept as it was</p>"),
+        ):
+            conn.execute(
+                text(
+                    "INSERT INTO modules (id, slug, title, summary, body, body_html, position,"
+                    " published, revision, created_at, updated_at) VALUES (:id, :slug, 't',"
+                    " '', :body, :html, :id, :yes, 1, :now, :now)"
+                ),
+                {"id": module_id, "slug": f"m{module_id}", "body": body, "html": html,
+                 "yes": True, "now": datetime(2026, 1, 1)},
+            )  # fmt: skip
+    upgrade()
+    with db.engine.connect() as conn:
+        rows = dict(conn.execute(text("SELECT id, body_html FROM modules")).all())
+    assert "<img" not in rows[1] and 'href="/notifications/7"' in rows[1]
+    assert rows[2] == "<p>kept as it was</p>"
