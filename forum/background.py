@@ -13,12 +13,13 @@ import contextlib
 import logging
 import os
 import threading
+import time
 import uuid
 from collections.abc import Callable
 from datetime import timedelta
 
 from flask import Flask, current_app
-from sqlalchemy import event, or_, select, update
+from sqlalchemy import delete, event, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from forum.database import write_transaction
@@ -28,22 +29,49 @@ from forum.models import Job, utcnow
 log = logging.getLogger(__name__)
 
 Handler = Callable[[dict], None]
+BatchHandler = Callable[[list[dict]], None]
 HANDLERS: dict[str, Handler] = {}
+# Kinds whose handler takes every claimed job's payload at once (the search index writes
+# a batch in one commit).
+BATCH_HANDLERS: dict[str, BatchHandler] = {}
 # Per kind, the payload keys kept once a job is finished (sent or given up); None keeps all.
 # A mail's body may hold a one-use link: it must not outlive the sending.
 KEEP_WHEN_FINISHED: dict[str, tuple[str, ...] | None] = {}
+# Kinds that never give up and retry within seconds (the index must catch up), unlike
+# mail, whose back-off grows to an hour and which gives up after MAX_ATTEMPTS.
+QUICK_RETRY: set[str] = set()
+QUICK_BACKOFF_MAX = 30.0
 MAX_ATTEMPTS = 8
 STALE_CLAIM = timedelta(minutes=5)
 POLL_SECONDS = 10.0
 _PENDING = "forum_jobs_pending"
 
 
-def handles(kind: str, keep: tuple[str, ...] | None = None) -> Callable[[Handler], Handler]:
-    """Register the handler of a job kind; ``keep`` names the payload keys kept afterwards."""
+class Retry(Exception):
+    """Raised by a handler that could not run now (a lock held elsewhere): try again after
+    ``seconds``, without counting an attempt."""
 
-    def register(fn: Handler) -> Handler:
-        HANDLERS[kind] = fn
+    def __init__(self, seconds: float = 0.5):
+        super().__init__(f"retry in {seconds} s")
+        self.seconds = seconds
+
+
+def handles(
+    kind: str,
+    keep: tuple[str, ...] | None = None,
+    *,
+    batch: bool = False,
+    quick_retry: bool = False,
+) -> Callable:
+    """Register the handler of a job kind: ``keep`` names the payload keys kept afterwards;
+    ``batch`` hands the handler every claimed payload of the kind at once; ``quick_retry``
+    retries within seconds and never gives up."""
+
+    def register(fn):
+        (BATCH_HANDLERS if batch else HANDLERS)[kind] = fn
         KEEP_WHEN_FINISHED[kind] = keep
+        if quick_retry:
+            QUICK_RETRY.add(kind)
         return fn
 
     return register
@@ -75,40 +103,99 @@ def _claim(limit: int) -> list[Job]:
     return list(db.session.scalars(select(Job).where(Job.claimed_by == token).order_by(Job.id)))
 
 
-def _finish(job: Job, error: str | None) -> None:
+def _backoff(job: Job) -> float:
+    if job.kind in QUICK_RETRY:
+        return min(QUICK_BACKOFF_MAX, 0.5 * 2**job.attempts)
+    return min(3600, 5 * 2**job.attempts)
+
+
+def _finish(jobs: list[Job], error: str | None, retry_after: float | None = None) -> None:
+    """Record how the jobs went, in one transaction."""
     with write_transaction():
-        job.claimed_by = None
-        job.claimed_at = None
-        if error is not None:
-            job.attempts += 1
-            job.last_error = error[:2000]
-            if job.attempts < MAX_ATTEMPTS:
-                job.run_after = utcnow() + timedelta(seconds=min(3600, 5 * 2**job.attempts))
-                return
-        job.done_at = utcnow()  # done, or given up (last_error says why)
-        keep = KEEP_WHEN_FINISHED.get(job.kind)
-        if keep is not None:
-            job.payload = {k: v for k, v in job.payload.items() if k in keep}
+        now = utcnow()
+        for job in jobs:
+            job.claimed_by = None
+            job.claimed_at = None
+            if retry_after is not None:
+                job.run_after = now + timedelta(seconds=retry_after)
+                continue
+            if error is not None:
+                job.attempts += 1
+                job.last_error = error[:2000]
+                if job.kind in QUICK_RETRY or job.attempts < MAX_ATTEMPTS:
+                    job.run_after = now + timedelta(seconds=_backoff(job))
+                    continue
+            job.done_at = now  # done, or given up (last_error says why)
+            keep = KEEP_WHEN_FINISHED.get(job.kind)
+            if keep is not None:
+                job.payload = {k: v for k, v in job.payload.items() if k in keep}
+
+
+def _run(jobs: list[Job], call: Callable[[], None]) -> bool:
+    """Run one handler call for ``jobs`` and record the outcome; True when it worked."""
+    try:
+        call()
+    except Retry as again:
+        db.session.rollback()
+        _finish(jobs, None, retry_after=again.seconds)
+        return False
+    except Exception as exc:
+        log.exception("Jobs %s (%s) failed", [j.id for j in jobs], jobs[0].kind)
+        db.session.rollback()
+        _finish(jobs, f"{type(exc).__name__}: {exc}")
+        return False
+    _finish(jobs, None)
+    return True
+
+
+def _no_handler(kind: str) -> Callable[[], None]:
+    def fail() -> None:
+        raise LookupError(f"no handler for job kind {kind!r}")
+
+    return fail
 
 
 def run_pending(limit: int = 100) -> tuple[int, int]:
-    """Carry out due jobs; returns (done, failed)."""
+    """Carry out due jobs; returns (done, failed or put off)."""
     done = failed = 0
-    for job in _claim(limit):
+    claimed = _claim(limit)
+    batches: dict[str, list[Job]] = {}
+    for job in claimed:
+        if job.kind in BATCH_HANDLERS:
+            batches.setdefault(job.kind, []).append(job)
+            continue
         handler = HANDLERS.get(job.kind)
-        try:
-            if handler is None:
-                raise LookupError(f"no handler for job kind {job.kind!r}")
-            handler(job.payload)
-        except Exception as exc:
-            log.exception("Job %s (%s) failed", job.id, job.kind)
-            db.session.rollback()
-            _finish(job, f"{type(exc).__name__}: {exc}")
-            failed += 1
-        else:
-            _finish(job, None)
-            done += 1
+        call = (lambda h=handler, p=job.payload: h(p)) if handler else _no_handler(job.kind)
+        ok = _run([job], call)
+        done, failed = done + ok, failed + (not ok)
+    for kind, jobs in batches.items():
+        payloads = [j.payload for j in jobs]
+        ok = _run(jobs, lambda k=kind, p=payloads: BATCH_HANDLERS[k](p))
+        done, failed = (done + len(jobs), failed) if ok else (done, failed + len(jobs))
     return done, failed
+
+
+def seconds_to_next_job() -> float:
+    """How long until the next queued job is due (POLL_SECONDS when none is queued)."""
+    due = db.session.scalar(select(func.min(Job.run_after)).where(Job.done_at.is_(None)))
+    db.session.rollback()
+    if due is None:
+        return POLL_SECONDS
+    return max(0.05, min(POLL_SECONDS, (due - utcnow()).total_seconds()))
+
+
+def purge_done_jobs() -> int:
+    """Delete jobs finished longer ago than FORUM_JOB_RETENTION_DAYS; returns how many."""
+    cutoff = utcnow() - timedelta(days=current_app.config["JOB_RETENTION_DAYS"])
+    with write_transaction() as session:
+        gone = session.execute(delete(Job).where(Job.done_at.is_not(None), Job.done_at < cutoff))
+    return gone.rowcount
+
+
+# Periodic upkeep every worker does between jobs: (name, every so many seconds, function).
+PERIODIC: list[tuple[str, float, Callable[[], object]]] = [
+    ("purge done jobs", 3600.0, purge_done_jobs),
+]
 
 
 class BackgroundWorker:
@@ -121,6 +208,7 @@ class BackgroundWorker:
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
         self._pid: int | None = None
+        self._last_run: dict[str, float] = {}
 
     def ensure_started(self) -> None:
         # Started lazily, and again after a fork, so CLI commands and pre-fork masters run none.
@@ -135,22 +223,38 @@ class BackgroundWorker:
                 self._thread.start()
 
     def run_forever(self) -> None:
+        wait = 0.0  # a first pass at once: jobs queued while no process was running
         while not self.stop.is_set():
-            self.wake.wait(POLL_SECONDS)
+            self.wake.wait(wait)
             self.wake.clear()
-            self.drain()
+            wait = self.drain()
 
-    def drain(self) -> None:
+    def drain(self) -> float:
+        """Run what is due and the periodic upkeep; returns how long to sleep."""
         with self.app.app_context():
             try:
+                self._periodic()
                 while True:
                     done, failed = run_pending()
                     if done + failed == 0:
                         break
+                return seconds_to_next_job()
             except Exception:
                 log.exception("Background worker pass failed")
+                return POLL_SECONDS
             finally:
                 db.session.remove()
+
+    def _periodic(self) -> None:
+        now = time.monotonic()
+        for name, every, task in PERIODIC:
+            if now - self._last_run.get(name, -every) >= every:
+                self._last_run[name] = now
+                try:
+                    task()
+                except Exception:
+                    log.exception("Periodic task %r failed", name)
+                    db.session.rollback()
 
 
 def register_background(app: Flask) -> None:

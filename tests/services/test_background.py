@@ -8,8 +8,20 @@ from datetime import timedelta
 
 from sqlalchemy import select, update
 
-from forum.background import HANDLERS, MAX_ATTEMPTS, enqueue, run_pending
+from forum.background import (
+    HANDLERS,
+    MAX_ATTEMPTS,
+    POLL_SECONDS,
+    QUICK_BACKOFF_MAX,
+    Retry,
+    enqueue,
+    handles,
+    purge_done_jobs,
+    run_pending,
+    seconds_to_next_job,
+)
 from forum.database import write_transaction
+from forum.extensions import db
 from forum.models import Job, utcnow
 
 seen: Counter = Counter()
@@ -89,3 +101,78 @@ def test_a_stale_claim_is_taken_over(db):
         )
     assert run_pending() == (1, 0)
     assert seen[0] == 1
+
+
+batches: list[list[int]] = []
+busy = {"left": 0}
+
+
+@handles("test.batch", batch=True, quick_retry=True)
+def _batch(payloads: list[dict]) -> None:
+    if busy["left"]:
+        busy["left"] -= 1
+        raise Retry(0.0)
+    batches.append([p["n"] for p in payloads])
+
+
+@handles("test.flaky", quick_retry=True)
+def _flaky(payload: dict) -> None:
+    raise OSError("index folder unreadable")
+
+
+def _make_due() -> None:
+    with write_transaction():
+        db.session.execute(update(Job).values(run_after=utcnow() - timedelta(seconds=1)))
+
+
+def test_a_batch_kind_gets_every_claimed_payload_in_one_call(db):
+    batches.clear()
+    _queue("test.batch", 5)
+    assert run_pending() == (5, 0)
+    assert batches == [[0, 1, 2, 3, 4]]
+
+
+def test_a_retry_puts_jobs_off_without_counting_an_attempt(db):
+    batches.clear()
+    busy["left"] = 3
+    _queue("test.batch", 2)
+    for _ in range(3):
+        assert run_pending() == (0, 2)
+        _make_due()
+    assert run_pending() == (2, 0)
+    assert batches == [[0, 1]]
+    assert {j.attempts for j in db.session.scalars(select(Job))} == {0}
+
+
+def test_quick_retry_kinds_come_back_within_seconds_and_never_give_up(db):
+    _queue("test.flaky", 1)
+    for _ in range(MAX_ATTEMPTS + 4):
+        run_pending()
+        job = db.session.scalars(select(Job)).one()
+        db.session.refresh(job)
+        assert job.done_at is None
+        assert job.run_after - utcnow() <= timedelta(seconds=QUICK_BACKOFF_MAX + 1)
+        _make_due()
+    assert job.attempts == MAX_ATTEMPTS + 4
+
+
+def test_done_jobs_are_purged_after_the_retention(app, db):
+    _queue("test.record", 3)
+    run_pending()
+    old = utcnow() - timedelta(days=app.config["JOB_RETENTION_DAYS"], minutes=1)
+    with write_transaction():
+        db.session.execute(update(Job).where(Job.payload["n"].as_integer() < 2).values(done_at=old))
+    _queue("test.explode", 1)  # never done: never purged
+    assert purge_done_jobs() == 2
+    assert sorted(j.kind for j in db.session.scalars(select(Job))) == [
+        "test.explode",
+        "test.record",
+    ]
+
+
+def test_the_worker_sleeps_until_the_next_job_is_due(db):
+    assert seconds_to_next_job() == POLL_SECONDS
+    _queue("test.explode", 1)
+    assert seconds_to_next_job() <= 0.05
+    run_pending()
+    assert 0 < seconds_to_next_job() <= 10
