@@ -1,0 +1,769 @@
+"""The embedded search backend: a Whoosh index in one folder on local disk.
+
+Several threads and several processes share the folder. Whoosh allows one writer at a
+time (a file lock); ``apply`` never waits for it for long and says ``IndexBusy`` instead.
+A rebuild writes a complete index in a sibling folder and renames it into place; every
+folder carries a random id (``ID_FILE``), and a searcher whose folder's id changed is
+reopened, in this process or any other. Changes applied while a rebuild runs go to the
+live index and into a journal in the rebuild's folder, replayed before the swap, so none
+is lost.
+
+Readers are not shared between threads (Whoosh's "one searcher per thread"): a small pool
+hands each search a searcher of its own, kept while the index is unchanged (one directory
+listing tells), and takes it back afterwards.
+
+Ranking: BM25F per term, the title weighted ``TITLE_BOOST``; each query word, phrase and
+prefix is one clause, and a document's score is multiplied by the share of clauses it
+matches (Lucene's classic "coord"), then by ``ANSWERED_BOOST`` when it is answered.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import logging
+import os
+import pickle
+import re
+import secrets
+import shutil
+import threading
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from datetime import UTC
+from itertools import islice
+
+from whoosh import index as whoosh_index
+from whoosh import query as wq
+from whoosh.analysis import STOP_WORDS, StandardAnalyzer, StemmingAnalyzer
+from whoosh.collectors import TopCollector
+from whoosh.fields import BOOLEAN, DATETIME, ID, NUMERIC, STORED, TEXT, Schema
+from whoosh.filedb.filestore import FileStorage
+from whoosh.highlight import BasicFragmentScorer, ContextFragmenter, Formatter, top_fragments
+from whoosh.index import LockError
+from whoosh.matching import NullMatcher, RequireMatcher, UnionMatcher, WrappingMatcher
+from whoosh.scoring import BM25F
+from whoosh.searching import Searcher
+from whoosh.util.filelock import try_for
+
+from forum.search.base import (
+    ANSWERED_BOOST,
+    MARK_END,
+    MARK_START,
+    Document,
+    Filters,
+    Hit,
+    IndexBusy,
+    Parsed,
+    Results,
+    Scope,
+    marked,
+    plain_text,
+)
+
+logger = logging.getLogger(__name__)
+
+ID_FILE = "forum-index-id"  # a random id per index folder: a changed id means a swap
+JOURNAL_FILE = "forum-journal"  # changes made while this folder was being built
+WRITELOCK = "MAIN_WRITELOCK"  # Whoosh's own lock file name for the index "MAIN"
+LOCK_WAIT = 0.1  # seconds apply waits for another writer before IndexBusy
+SWAP_WAIT = 30.0  # seconds a rebuild waits for a running apply before its swap
+TITLE_BOOST = 3.0
+TEXT_FIELDS = ("title", "body", "answer")
+PREFIX_TERMS = 200  # words one query's prefixes may expand to, in all
+PREFIX_SCAN = 2000  # words looked at per segment to pick a prefix's most frequent
+SNIPPET_CHARS = 200
+PROGRESS_EVERY = 100
+IDLE_SEARCHERS = 8  # kept open for reuse; more concurrent searches open their own
+WRITER_MB = 256  # a rebuild's in-memory posting pool
+_WORD = r"\w+"  # as parse_query splits words, so "example.com" is two words in both
+_SPACES = re.compile(r"\s+")
+_CLAUSE = "\x00clause"  # the pseudo field of a clause marker in matching_terms()
+
+
+def _schema() -> Schema:
+    def text() -> TEXT:
+        return TEXT(analyzer=StemmingAnalyzer(expression=_WORD), stored=True)
+
+    return Schema(
+        key=ID(unique=True, stored=True),
+        type=ID(stored=True),
+        visibility=ID(stored=True),
+        kind=ID(stored=True),
+        id=NUMERIC(stored=True),
+        thread_id=NUMERIC(stored=True),  # 0: none
+        module_id=NUMERIC(stored=True),
+        cohort_id=NUMERIC(stored=True),  # 0: none
+        author_id=NUMERIC(stored=True),  # 0: none
+        answered=BOOLEAN(stored=True),
+        created_at=DATETIME(stored=True),
+        title=text(),
+        body=text(),
+        answer=text(),
+        label=STORED(),
+        # Words as written (unstemmed): prefixes ("deploym*" finds "deployment", whose
+        # stem is "deploy") and spelling suggestions come from here.
+        spell=TEXT(analyzer=StandardAnalyzer(expression=_WORD), phrase=False),
+    )
+
+
+def _fields(doc: Document) -> dict:
+    title, body, answer = plain_text(doc.title), plain_text(doc.body), plain_text(doc.answer)
+    created = doc.created_at
+    if created.tzinfo is not None:  # Whoosh's DATETIME takes naive times: UTC
+        created = created.astimezone(UTC).replace(tzinfo=None)
+    return {
+        "key": doc.key,
+        "type": doc.type,
+        "visibility": doc.visibility,
+        "kind": doc.kind or "",
+        "id": doc.id,
+        "thread_id": doc.thread_id or 0,
+        "module_id": doc.module_id,
+        "cohort_id": doc.cohort_id or 0,
+        "author_id": doc.author_id or 0,
+        "answered": bool(doc.answered),
+        "created_at": created,
+        "title": title,
+        "body": body,
+        "answer": answer,
+        "label": plain_text(doc.label),
+        "spell": f"{title}\n{body}\n{answer}",
+    }
+
+
+class _NoIndex(Exception):
+    """The folder is missing or holds no index."""
+
+
+# Ranking. Each clause's matcher is wrapped so that matching_terms() names the clause, and
+# the top matcher counts the clauses matching a document ("coord") and boosts answered ones.
+
+
+class _ClauseMatcher(WrappingMatcher):
+    def __init__(self, child, index: int):
+        super().__init__(child)
+        self.index = index
+
+    def _replacement(self, newchild):
+        return _ClauseMatcher(newchild, self.index)
+
+    def copy(self):
+        return _ClauseMatcher(self.child.copy(), self.index)
+
+    def term(self):
+        return (_CLAUSE, self.index)
+
+
+class _RankMatcher(WrappingMatcher):
+    def __init__(self, child, clauses: int, answered):
+        super().__init__(child)
+        self.clauses = clauses
+        self.answered = answered  # postings of answered=True, advanced in step
+        self._last = -1
+
+    def _replacement(self, newchild):
+        return _RankMatcher(newchild, self.clauses, self.answered)
+
+    def copy(self):
+        return _RankMatcher(self.child.copy(), self.clauses, self.answered.copy())
+
+    def supports_block_quality(self):
+        return False  # scores are rescaled here, so no quality bound holds
+
+    def _is_answered(self, docid: int) -> bool:
+        answered = self.answered
+        if docid < self._last:
+            answered.reset()
+        self._last = docid
+        if answered.is_active() and answered.id() < docid:
+            answered.skip_to(docid)
+        return answered.is_active() and answered.id() == docid
+
+    def score(self):
+        docid = self.child.id()
+        matched = sum(1 for field, _ in self.child.matching_terms(docid) if field == _CLAUSE)
+        boost = ANSWERED_BOOST if self._is_answered(docid) else 1.0
+        return self.child.score() * boost * matched / self.clauses
+
+
+class _Ranked(wq.Query):
+    """Any of ``clauses``, scored as above, among the documents matching ``required``."""
+
+    def __init__(self, clauses: list[wq.Query], required: wq.Query | None):
+        self.clauses = clauses
+        self.required = required
+        self.boost = 1.0
+
+    def __repr__(self) -> str:
+        return f"_Ranked({self.clauses!r}, required={self.required!r})"
+
+    def __eq__(self, other) -> bool:
+        return self is other
+
+    def __hash__(self) -> int:
+        return id(self)
+
+    def children(self):
+        return [*self.clauses, *([self.required] if self.required else [])]
+
+    def matcher(self, searcher, context=None):
+        matchers = [_ClauseMatcher(q.matcher(searcher, context), i)
+                    for i, q in enumerate(self.clauses)]  # fmt: skip
+        matchers = [m for m in matchers if m.is_active()]
+        if not matchers:
+            return NullMatcher
+        union = _union(matchers)
+        if self.required is not None:
+            required = self.required.matcher(searcher, searcher.boolean_context())
+            if not required.is_active():
+                return NullMatcher
+            union = RequireMatcher(union, required)
+        answered = wq.Term("answered", True).matcher(searcher, searcher.boolean_context())
+        return _RankMatcher(union, len(self.clauses), answered)
+
+
+def _union(matchers: list):
+    if len(matchers) == 1:
+        return matchers[0]
+    middle = len(matchers) // 2
+    return UnionMatcher(_union(matchers[:middle]), _union(matchers[middle:]))
+
+
+# Queries from Parsed: never Whoosh's query parser on what a person typed.
+
+
+def _analyzed(analyzer, word: str) -> list[str]:
+    return [token.text for token in analyzer(word, mode="query")]
+
+
+def _boost(field: str) -> float:
+    return TITLE_BOOST if field == "title" else 1.0
+
+
+def _word_clause(stem: str) -> wq.Query:
+    return wq.Or([wq.Term(f, stem, boost=_boost(f)) for f in TEXT_FIELDS])
+
+
+def _phrase_clause(stems: list[str]) -> wq.Query:
+    return wq.Or([wq.Phrase(f, stems, boost=_boost(f)) for f in TEXT_FIELDS])
+
+
+@dataclass
+class _Plan:
+    """What a query looks for: Whoosh clauses, and what snippets mark."""
+
+    clauses: list[wq.Query]
+    stems: set[str]
+    prefixes: tuple[str, ...]
+
+
+def _plan(searcher: Searcher, parsed: Parsed) -> _Plan:
+    analyzer = searcher.schema["body"].analyzer
+    stems: list[str] = []
+    phrases: list[list[str]] = []
+    for word in parsed.words:
+        stems.extend(s for s in _analyzed(analyzer, word) if s not in stems)
+    for phrase in parsed.phrases:
+        words = [s for w in phrase for s in _analyzed(analyzer, w)]
+        if len(words) > 1:
+            phrases.append(words)
+        elif words and words[0] not in stems:
+            stems.append(words[0])
+    clauses = [_word_clause(s) for s in stems] + [_phrase_clause(p) for p in phrases]
+    prefixes = tuple(parsed.prefixes)
+    budget = max(20, PREFIX_TERMS // max(1, len(prefixes)))
+    for prefix in prefixes:
+        words = _expand(searcher, prefix, budget)
+        if words:
+            clauses.append(wq.Or([wq.Term("spell", w) for w in words]))
+    highlighted = set(stems) | {w for p in phrases for w in p}
+    return _Plan(clauses, highlighted, prefixes)
+
+
+def _expand(searcher: Searcher, prefix: str, limit: int) -> list[str]:
+    """The ``limit`` most frequent indexed words starting with ``prefix``: a bounded
+    look at each segment's word list, however many words the prefix would match."""
+    frequency: dict[bytes, int] = {}
+    for reader, _ in searcher.reader().leaf_readers():
+        for text, info in islice(reader.iter_prefix("spell", prefix), PREFIX_SCAN):
+            frequency[text] = frequency.get(text, 0) + info.doc_frequency()
+    best = sorted(frequency, key=lambda t: (-frequency[t], t))[:limit]
+    return [t.decode("utf-8") for t in best]
+
+
+def _visible(scope: Scope) -> wq.Query | None:
+    """``Scope.allows`` as a query; None when everything is visible."""
+    if scope.everything:
+        return None
+    modules = wq.Or([wq.Term("module_id", m) for m in sorted(scope.modules)])
+    seen = [wq.Term("visibility", "everyone")]
+    seen += [wq.Term("cohort_id", c) for c in sorted(scope.cohorts)]
+    seen += [wq.Term("module_id", m) for m in sorted(scope.owned_modules)]
+    return wq.And([modules, wq.Or(seen)])
+
+
+def _narrowed(filters: Filters) -> list[wq.Query]:
+    terms = []
+    for field in ("module_id", "cohort_id", "kind", "type"):
+        value = getattr(filters, field)
+        if value is not None:
+            terms.append(wq.Term(field, value))
+    if filters.answered:
+        terms.append(wq.Term("answered", True))
+    return terms
+
+
+def _required(filters: Filters, scope: Scope) -> wq.Query | None:
+    parts = _narrowed(filters)
+    visible = _visible(scope)
+    if visible is not None:
+        parts.append(visible)
+    if not parts:
+        return None
+    return parts[0] if len(parts) == 1 else wq.And(parts)
+
+
+# Snippets: text around the matches, MARK_START/MARK_END around each, escaped by marked().
+
+
+class _MarkFormatter(Formatter):
+    between = " … "
+
+    def format_token(self, text, token, replace=False):
+        return MARK_START + text[token.startchar : token.endchar] + MARK_END
+
+
+def _snippet(text: str, analyzer, plan: _Plan) -> str | None:
+    if not text:
+        return None
+
+    def matched(tokens):
+        for token in tokens:
+            original = text[token.startchar : token.endchar].lower()
+            token.matched = token.text in plan.stems or (
+                bool(plan.prefixes) and original.startswith(plan.prefixes)
+            )
+            yield token
+
+    tokens = analyzer(text, chars=True, mode="query", removestops=False)
+    fragmenter = ContextFragmenter(maxchars=SNIPPET_CHARS, surround=SNIPPET_CHARS // 2 - 20)
+    fragments = fragmenter.fragment_tokens(text, matched(tokens))
+    best = top_fragments(fragments, 1, BasicFragmentScorer(), lambda f: f.startchar)
+    if not best:
+        return None
+    (fragment,) = best
+    before = "… " if fragment.startchar > 0 else ""
+    after = " …" if fragment.endchar < len(text) else ""
+    return before + _MarkFormatter().format_fragment(fragment) + after
+
+
+def _opening(text: str) -> str:
+    if len(text) <= SNIPPET_CHARS:
+        return text
+    cut = text.rfind(" ", 0, SNIPPET_CHARS)
+    return text[: cut if cut > 0 else SNIPPET_CHARS] + " …"
+
+
+def _hit(searcher: Searcher, docnum: int, score: float, plan: _Plan) -> Hit:
+    stored = searcher.stored_fields(docnum)
+    analyzer = searcher.schema["body"].analyzer
+    snippet = None
+    for field in ("body", "answer", "title"):
+        snippet = _snippet(stored.get(field, ""), analyzer, plan)
+        if snippet:
+            break
+    snippet = _SPACES.sub(" ", snippet or _opening(stored.get("body", ""))).strip()
+    return Hit(
+        type=stored["type"],
+        id=stored["id"],
+        thread_id=stored.get("thread_id") or None,
+        module_id=stored["module_id"],
+        title=stored.get("label") or stored.get("title", ""),
+        snippet=marked(snippet),
+        score=float(score),
+    )
+
+
+# Spelling.
+
+
+def _known(searcher: Searcher, word: str) -> bool:
+    reader = searcher.reader()
+    if reader.doc_frequency("spell", word):
+        return True
+    stems = _analyzed(searcher.schema["body"].analyzer, word)
+    return any(reader.doc_frequency(f, s) for f in TEXT_FIELDS for s in stems)
+
+
+def _spelled(searcher: Searcher, word: str) -> str:
+    """The closest indexed word (the most frequent of those as close), or ``word``."""
+    if len(word) < 3 or word in STOP_WORDS or not word.isalpha() or _known(searcher, word):
+        return word
+    reader = searcher.reader()
+    for distance in (1, 2) if len(word) >= 5 else (1,):
+        found: set[str] = set()
+        for leaf, _ in reader.leaf_readers():  # a segment's own lookup is an automaton
+            found.update(leaf.terms_within("spell", word, distance))
+        found.discard(word)
+        if found:
+            return min(found, key=lambda w: (-reader.doc_frequency("spell", w), w))
+    return word
+
+
+def _query_text(words: list[str], parsed: Parsed) -> str:
+    phrases = ['"' + " ".join(p) + '"' for p in parsed.phrases]
+    prefixes = [p + "*" for p in parsed.prefixes]
+    return " ".join([*words, *phrases, *prefixes])
+
+
+# Folders, locks and the journal.
+
+
+@dataclass
+class _Handle:
+    token: str  # the id of the folder the searcher reads
+    searcher: Searcher
+
+
+def _create(folder: str) -> None:
+    os.makedirs(folder, exist_ok=True)
+    whoosh_index.create_in(folder, _schema())
+    with open(os.path.join(folder, ID_FILE), "w") as f:
+        f.write(secrets.token_hex(16))
+
+
+def _has_index(folder: str) -> bool:
+    try:
+        return whoosh_index.exists_in(folder)
+    except Exception:  # something is there, unreadable: not ours to replace silently
+        return True
+
+
+def _read_journal(folder: str) -> Iterator[tuple[list[Document], list[str]]]:
+    path = os.path.join(folder, JOURNAL_FILE)
+    if not os.path.exists(path):
+        return
+    with open(path, "rb") as f:
+        while True:
+            try:
+                yield pickle.load(f)  # our own file, written by apply in this folder
+            except EOFError:
+                return
+
+
+def _write(writer, upserts: list[Document], deletes: list[str]) -> None:
+    """One change, with one writer: the last upsert of a key wins, and a key also among
+    the deletes is deleted (a writer's update_document and delete_by_term only see what
+    was committed before it, so it must be given each key once)."""
+    gone = set(deletes)
+    latest = {doc.key: doc for doc in upserts if doc.key not in gone}
+    for doc in latest.values():
+        writer.update_document(**_fields(doc))
+    for key in gone:
+        writer.delete_by_term("key", key)
+
+
+def _folded(changes: Iterable[tuple[list[Document], list[str]]]):
+    """Several changes in order as one: each key's last state."""
+    state: dict[str, Document | None] = {}
+    for upserts, deletes in changes:
+        gone = set(deletes)
+        state.update({doc.key: doc for doc in upserts if doc.key not in gone})
+        state.update(dict.fromkeys(gone))
+    upserts = [doc for doc in state.values() if doc is not None]
+    return upserts, [key for key, doc in state.items() if doc is None]
+
+
+class WhooshBackend:
+    name = "whoosh"
+
+    def __init__(self, index_dir: str):
+        self.index_dir = os.path.abspath(index_dir)
+        self._lock = threading.Lock()
+        self._idle: list[_Handle] = []
+        self.searchers_opened = 0  # how many searchers this backend opened (diagnostics)
+
+    # Searchers
+
+    def _token(self) -> str:
+        try:
+            with open(os.path.join(self.index_dir, ID_FILE)) as f:
+                return f.read()
+        except FileNotFoundError:
+            if not os.path.isdir(self.index_dir):
+                raise _NoIndex from None
+            return ""  # an index made without an id: its folder is never swapped
+
+    def _open(self, token: str) -> _Handle:
+        try:
+            ix = whoosh_index.open_dir(self.index_dir)
+        except (whoosh_index.EmptyIndexError, FileNotFoundError):
+            raise _NoIndex from None
+        handle = _Handle(token, ix.searcher(weighting=BM25F()))
+        with self._lock:
+            self.searchers_opened += 1
+        return handle
+
+    def _checkout(self) -> _Handle:
+        token = self._token()  # before opening: a swap in between is seen next time
+        stale = []
+        handle = None
+        with self._lock:
+            while self._idle and handle is None:
+                candidate = self._idle.pop()
+                if candidate.token == token:
+                    handle = candidate
+                else:
+                    stale.append(candidate)
+        for old in stale:
+            old.searcher.close()
+        if handle is not None and self._current(handle):
+            return handle
+        if handle is not None:
+            handle.searcher.close()
+        return self._open(token)
+
+    @staticmethod
+    def _current(handle: _Handle) -> bool:
+        """Whether the searcher still shows the last commit. A changed index is opened
+        anew: whoosh-reloaded 2.7.5's ``Searcher.refresh()`` reuses a segment's reader
+        by the segment's name alone, so it misses deletions in that segment, and it
+        adds the old segments back after a merge (deleted and duplicate hits)."""
+        try:
+            return handle.searcher.up_to_date()
+        except Exception:  # the folder changed under it: open anew, or fail there
+            return False
+
+    def _checkin(self, handle: _Handle) -> None:
+        with self._lock:
+            if len(self._idle) < IDLE_SEARCHERS:
+                self._idle.append(handle)
+                return
+        handle.searcher.close()
+
+    @contextlib.contextmanager
+    def _searcher(self) -> Iterator[Searcher]:
+        """A searcher for this thread alone (Whoosh's readers are not thread-safe)."""
+        handle = self._checkout()
+        try:
+            yield handle.searcher
+        except BaseException:
+            handle.searcher.close()  # maybe broken: never handed out again
+            raise
+        self._checkin(handle)
+
+    # Searching
+
+    def search(
+        self, query: Parsed, filters: Filters, scope: Scope, page: int, per_page: int
+    ) -> Results:
+        page, per_page = max(1, page), max(1, per_page)
+        empty = Results(hits=[], total=0, page=page, per_page=per_page)
+        if not query or not (scope.everything or scope.modules):
+            return empty
+        try:
+            with self._searcher() as searcher:
+                return self._search(searcher, query, filters, scope, page, per_page) or empty
+        except _NoIndex:
+            return empty
+        except Exception:  # a broken index gives no hits; posting and pages go on
+            logger.exception("search failed in %s", self.index_dir)
+            return empty
+
+    def _search(self, searcher, query, filters, scope, page, per_page) -> Results | None:
+        plan = _plan(searcher, query)
+        if not plan.clauses:
+            return None
+        collector = TopCollector(limit=page * per_page, usequality=False)  # exact count
+        searcher.search_with_collector(_Ranked(plan.clauses, _required(filters, scope)),
+                                       collector)  # fmt: skip
+        top = collector.results().top_n[(page - 1) * per_page :]
+        return Results(
+            hits=[_hit(searcher, docnum, score, plan) for score, docnum in top],
+            total=collector.count(),
+            page=page,
+            per_page=per_page,
+        )
+
+    def corrected(self, query: Parsed) -> str | None:
+        if not query.words:
+            return None
+        try:
+            with self._searcher() as searcher:
+                words = [_spelled(searcher, word) for word in query.words]
+        except _NoIndex:
+            return None
+        except Exception:
+            logger.exception("spelling failed in %s", self.index_dir)
+            return None
+        return _query_text(words, query) if words != query.words else None
+
+    def status(self) -> str:
+        try:
+            whoosh_index.open_dir(self.index_dir).doc_count()  # the table of contents
+            with self._searcher() as searcher:
+                searcher.search(wq.Term("type", "thread"), limit=1)
+                if searcher.doc_count_all():
+                    searcher.stored_fields(0)
+        except Exception:
+            return "down"
+        return "ok"
+
+    # Writing
+
+    def _live(self):
+        if not _has_index(self.index_dir):
+            self._create_in_place()
+        try:
+            return whoosh_index.open_dir(self.index_dir)
+        except whoosh_index.EmptyIndexError:
+            raise RuntimeError(f"{self.index_dir} holds no search index: reindex") from None
+
+    def _create_in_place(self) -> None:
+        """An empty index put in place by a rename, so that two processes finding no
+        index both at once do not wipe each other's first writes."""
+        folder = self._sibling("create")
+        _create(folder)
+        try:
+            os.rename(folder, self.index_dir)  # over a missing or an empty folder only
+        except OSError:
+            shutil.rmtree(folder, ignore_errors=True)  # someone else made it first
+
+    def apply(self, upserts: list[Document], deletes: list[str]) -> None:
+        if not upserts and not deletes:
+            return
+        ix = self._live()
+        try:
+            writer = ix.writer(timeout=LOCK_WAIT, delay=0.01)
+        except LockError:
+            raise IndexBusy("another writer holds the search index") from None
+        try:
+            self._journal(upserts, deletes)
+            _write(writer, upserts, deletes)
+        except BaseException:
+            writer.cancel()
+            raise
+        writer.commit()
+
+    def _journal(self, upserts: list[Document], deletes: list[str]) -> None:
+        """While a rebuild runs, also note the change for its new index (we hold the
+        live index's write lock, which the rebuild takes before it replays)."""
+        target = self._rebuilding()
+        if not target:
+            return
+        try:
+            with open(os.path.join(target, JOURNAL_FILE), "ab") as f:
+                pickle.dump((list(upserts), list(deletes)), f)
+        except FileNotFoundError:
+            pass  # already swapped in: the live index we write is the rebuilt one
+
+    # Rebuilding
+
+    @property
+    def _rebuild_lock_path(self) -> str:
+        return self.index_dir + ".lock"
+
+    def _sibling(self, what: str) -> str:
+        return f"{self.index_dir}.{what}-{os.getpid()}-{secrets.token_hex(4)}"
+
+    def _rebuilding(self) -> str | None:
+        """The folder a running rebuild builds, or None when none runs."""
+        try:
+            fd = os.open(self._rebuild_lock_path, os.O_RDONLY)
+        except FileNotFoundError:
+            return None
+        try:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+            except BlockingIOError:
+                return os.pread(fd, 4096, 0).decode() or None
+            fcntl.flock(fd, fcntl.LOCK_UN)
+            return None
+        finally:
+            os.close(fd)
+
+    @contextlib.contextmanager
+    def _rebuild_lock(self) -> Iterator[int]:
+        os.makedirs(os.path.dirname(self.index_dir), exist_ok=True)
+        fd = os.open(self._rebuild_lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)  # one rebuild at a time; a second one waits
+            try:
+                yield fd
+            finally:
+                os.ftruncate(fd, 0)
+        finally:
+            os.close(fd)  # releases the lock
+
+    def rebuild(self, documents: Iterable[Document], progress: Callable[[int], None]) -> None:
+        with self._rebuild_lock() as lock:
+            self._remove_leftovers()
+            if not os.path.isdir(self.index_dir):
+                self._create_in_place()  # a live folder, whose write lock the swap takes
+            folder = self._sibling("new")
+            try:
+                _create(folder)
+                os.ftruncate(lock, 0)
+                os.pwrite(lock, folder.encode(), 0)
+                self._fill(folder, documents, progress)
+                self._swap_in(folder)
+            except BaseException:
+                shutil.rmtree(folder, ignore_errors=True)
+                raise
+
+    def reset(self) -> None:
+        self.rebuild((), lambda count: None)
+
+    def _remove_leftovers(self) -> None:
+        """Folders of rebuilds that died (we hold the rebuild lock: none runs)."""
+        parent, base = os.path.split(self.index_dir)
+        for name in os.listdir(parent):
+            if name.startswith((base + ".new-", base + ".old-")):
+                shutil.rmtree(os.path.join(parent, name), ignore_errors=True)
+
+    @staticmethod
+    def _fill(folder: str, documents: Iterable[Document], progress) -> None:
+        writer = whoosh_index.open_dir(folder).writer(procs=1, limitmb=WRITER_MB)
+        count = 0
+        try:
+            for doc in documents:
+                writer.add_document(**_fields(doc))
+                count += 1
+                if count % PROGRESS_EVERY == 0:
+                    progress(count)
+        except BaseException:
+            writer.cancel()
+            raise
+        writer.commit()
+        if count % PROGRESS_EVERY or not count:
+            progress(count)
+
+    def _swap_in(self, folder: str) -> None:
+        """Replay the journal and rename ``folder`` into place, holding the live index's
+        write lock so that no apply writes into either folder meanwhile."""
+        lock = FileStorage(self.index_dir).lock(WRITELOCK)
+        if not try_for(lock.acquire, timeout=SWAP_WAIT, delay=0.05):
+            raise IndexBusy("a writer kept the search index locked")
+        old = self._sibling("old")
+        try:
+            self._replay(folder)
+            os.rename(self.index_dir, old)
+            os.rename(folder, self.index_dir)
+        finally:
+            lock.release()
+        shutil.rmtree(old, ignore_errors=True)
+
+    @staticmethod
+    def _replay(folder: str) -> None:
+        changes = list(_read_journal(folder))
+        if not changes:
+            return
+        writer = whoosh_index.open_dir(folder).writer()
+        try:
+            _write(writer, *_folded(changes))
+        except BaseException:
+            writer.cancel()
+            raise
+        writer.commit()
+        os.remove(os.path.join(folder, JOURNAL_FILE))
