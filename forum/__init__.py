@@ -44,6 +44,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from forum.errors import register_error_handlers
     from forum.extensions import register_extensions
     from forum.request_limits import register_request_limits
+    from forum.search import register_search
     from forum.web import register_web
 
     load_config(app, config)
@@ -55,6 +56,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     register_database(app)
     register_auth(app)
     register_background(app)
+    register_search(app)
     register_web(app)
     register_api(app)
     register_error_handlers(app)

@@ -1,4 +1,5 @@
-"""Command-line tools: ``flask --app forum users create``, ``seed-demo``, ``worker``."""
+"""Command-line tools: ``flask --app forum users create``, ``seed-demo``, ``reindex``,
+``worker``."""
 
 from __future__ import annotations
 
@@ -49,6 +50,7 @@ def seed_demo_command(if_empty: bool) -> None:
             logins = demo.seed()
         except ForumError as exc:
             raise click.ClickException(exc.message) from None
+        _rebuild_index("Indexing the demo for search")
         _print_logins("Demo loaded.", logins)
         return
     if if_empty:
@@ -72,6 +74,34 @@ def _print_logins(heading: str, logins: list[tuple[str, str]]) -> None:
     click.echo(f"{heading} Sign in with any of these (password for all: {demo.PASSWORD}):")
     for role, email in logins:
         click.echo(f"  {role:<12} {email}")
+
+
+def _rebuild_index(label: str) -> None:
+    from sqlalchemy import func, select
+
+    from forum.extensions import db
+    from forum.models import Module, Post
+    from forum.search.indexing import rebuild_index
+
+    # Every module and post is a document at most (opening posts count as their thread).
+    total = sum(db.session.scalar(select(func.count()).select_from(m)) or 0 for m in (Module, Post))
+    with click.progressbar(length=total, label=label, show_pos=True) as bar:
+        done = 0
+
+        def progress(n: int) -> None:
+            nonlocal done
+            bar.update(max(0, n - done))
+            done = n
+
+        rebuild_index(progress)
+
+
+@click.command("reindex")
+@with_appcontext
+def reindex_command() -> None:
+    """Rebuild the search index from the database; search keeps answering meanwhile."""
+    _rebuild_index("Rebuilding the search index")
+    click.echo("The search index is rebuilt.")
 
 
 @click.command("worker")
@@ -99,3 +129,4 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(users_cli)
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(worker_command)
+    app.cli.add_command(reindex_command)

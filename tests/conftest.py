@@ -72,6 +72,8 @@ def _base_config(database_url: str, tmp: str | None = None) -> dict:
         "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
         "RATELIMIT_STORAGE_URI": "memory://",
         "SEARCH_INDEX_DIR": os.path.join(tmp or "/tmp", "search-index"),
+        # Whoosh beside SQLite; PostgreSQL's own full-text search on PostgreSQL.
+        "SEARCH_BACKEND": "postgres" if database_url.startswith("postgresql") else "whoosh",
         "BASE_URL": "http://localhost",
         "SERVER_NAME": None,
     }
@@ -125,6 +127,16 @@ def _truncate_all() -> None:
 @pytest.fixture
 def db(app):
     return _db
+
+
+@pytest.fixture
+def backend(app):
+    """The app's search backend, emptied."""
+    from forum.search import get_backend
+
+    engine = get_backend()
+    engine.reset()
+    return engine
 
 
 @pytest.fixture

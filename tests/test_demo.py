@@ -457,3 +457,15 @@ def test_the_demo_loader_reads_a_copy_as_the_original_and_refuses_a_stray_file(t
         demo.DemoDataError, match=re.escape("08-notes.txt: a lesson's file is named NN-key")
     ):
         demo.load(folder)
+
+
+def test_the_demo_promotes_answers_into_faqs_and_its_search_works_from_the_start(seeded, db, app):
+    from forum.models import FaqEntry
+    from forum.services import search
+
+    entries = db.session.scalars(select(FaqEntry)).all()
+    marked = [c for c in demo.CONTENT.conversations if c.faq]
+    assert len(entries) == len(marked) >= 4
+    learner = accounts.find_user_by_email("sofia.lindqvist@example.com")
+    hits = search.search(learner, "authenticator app hardware key").hits
+    assert {"faq", "thread"} <= {h.type for h in hits}

@@ -13,7 +13,7 @@ from forum.api.schemas import (
     list_of,
 )
 from forum.models import Module
-from forum.services import modules
+from forum.services import faq, modules
 
 blp = Blueprint("api_modules", __name__, description="Training modules")
 
@@ -21,7 +21,7 @@ blp = Blueprint("api_modules", __name__, description="Training modules")
 def _module(module: Module) -> dict:
     """The model's fields plus ``faq``; the response schema does the one and only dump."""
     out = {name: getattr(module, name) for name in ModuleSchema().fields if name != "faq"}
-    out["faq"] = []  # FAQ entries arrive with answer promotion; none can exist before it
+    out["faq"] = faq.list_entries(current_user, module)
     return out
 
 

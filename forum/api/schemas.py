@@ -6,6 +6,7 @@ from marshmallow import EXCLUDE, Schema, fields, validate
 
 from forum.api.fields import MAX_ID, Id, Markdown, QueryInt, StrictBool, Text, When
 from forum.models import COHORT_ROLES, NOTIFY_EMAIL, ROLES, THREAD_KINDS, VISIBILITIES
+from forum.search.base import TYPES as SEARCH_TYPES
 from forum.services import validation as v
 from forum.services.notifications import KINDS as NOTIFICATION_KINDS
 from forum.services.posts import REASON_MAX
@@ -197,6 +198,17 @@ class FaqEntrySchema(Schema):
     created_at = When()
 
 
+class PromoteIn(In):
+    question = Text(max_len=v.TITLE_MAX, min_len=1)
+    answer = Markdown()
+
+
+class FaqPatchIn(In):
+    question = Text(max_len=v.TITLE_MAX, min_len=1)
+    answer = Markdown()
+    position = fields.Integer(strict=True, validate=validate.Range(min=0, max=10_000))
+
+
 class ModuleSummarySchema(Schema):
     id = fields.Integer()
     slug = fields.String()
@@ -384,6 +396,38 @@ class VoteIn(In):
 
 class ScoreSchema(Schema):
     score = fields.Integer()
+
+
+class SearchArgs(PageArgs):
+    q = fields.String(load_default="", metadata={"description": 'words, "phrases", prefix*'})
+    module_id = query_id()
+    cohort_id = query_id()
+    kind = fields.String(validate=validate.OneOf(THREAD_KINDS))
+    answered = QueryFlag(
+        load_default=False, metadata={"description": "1: answered questions and their posts"}
+    )
+    type = fields.String(validate=validate.OneOf(SEARCH_TYPES))
+
+
+class SimilarArgs(In):
+    q = fields.String(load_default="", validate=validate.Length(max=2_000))
+
+
+class SearchHitSchema(Schema):
+    type = fields.String(metadata={"enum": list(SEARCH_TYPES)})
+    id = fields.Integer(metadata={"description": "the id of the object of that type"})
+    thread_id = fields.Integer(allow_none=True)
+    module_id = fields.Integer()
+    title = fields.String()
+    snippet = fields.String(metadata={"description": "escaped text; only <mark> tags are live"})
+    url = fields.String()
+    score = fields.Float()
+
+
+class SearchResultsSchema(list_of(SearchHitSchema)):
+    suggestion = fields.String(
+        allow_none=True, metadata={"description": "the query with misspellings corrected"}
+    )
 
 
 class NotificationArgs(PageArgs):

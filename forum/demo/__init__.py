@@ -31,6 +31,7 @@ from forum.demo.seed import (
     PASSWORD,
     Demo,
     seed_cohorts,
+    seed_faq,
     seed_modules,
     seed_people,
     seed_threads,
@@ -73,7 +74,13 @@ CONVERSATIONS: tuple[Conversation, ...] = CONTENT.conversations
 ADMIN_KEY = CONTENT.admin_key
 
 # Each part builds on the ones before it; later features append theirs.
-PARTS: list[Callable[[Demo], None]] = [seed_people, seed_modules, seed_cohorts, seed_threads]
+PARTS: list[Callable[[Demo], None]] = [
+    seed_people,
+    seed_modules,
+    seed_cohorts,
+    seed_threads,
+    seed_faq,
+]
 
 
 def database_is_empty() -> bool:

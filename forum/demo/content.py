@@ -84,6 +84,7 @@ class Conversation:
     posts: tuple[Said, ...]  # the opening post, then the replies, oldest first
     cohort: str | None = None  # set: a thread of that cohort, visible to it only
     accepted: int | None = None  # the index of the reply the asker accepted
+    faq: bool = False  # the module's owner promoted the accepted answer into its FAQ
 
 
 @dataclass(frozen=True)
@@ -277,6 +278,8 @@ def _check_conversation(
         raise DemoDataError(f"{where}: has no posts")
     if conversation.accepted is not None:
         _index(conversation.accepted, range(1, len(conversation.posts)), f"{where}.accepted")
+    elif conversation.faq:
+        raise DemoDataError(f"{where}.faq: only an accepted answer goes into the FAQ")
     for index, said in enumerate(conversation.posts):
         _known(said.who, people, f"{where}.posts[{index}].who")
         for voter in said.voters:

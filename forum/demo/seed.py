@@ -15,7 +15,7 @@ from sqlalchemy import func, select, update
 from forum.demo.content import Content, Conversation
 from forum.extensions import db
 from forum.models import Cohort, Module, Notification, Post, Thread, User, utcnow
-from forum.services import accounts, cohorts, modules, posts, threads
+from forum.services import accounts, cohorts, faq, modules, posts, threads
 
 PASSWORD = "demo-password"
 
@@ -211,3 +211,18 @@ def _caught_up(person: User, thread: Thread, when: datetime) -> None:
         .values(read_at=when)
         .execution_options(synchronize_session=False)
     )
+
+
+def seed_faq(demo: Demo) -> None:
+    """The answers marked ``faq`` promoted into their module's FAQ by its owner (or the
+    admin), in the order of the conversations: the loop from answers back into the docs."""
+    for conversation in demo.content.conversations:
+        if not conversation.faq:
+            continue
+        module = demo.modules[conversation.module]
+        thread_id = db.session.scalar(
+            select(Thread.id).where(
+                Thread.module_id == module.id, Thread.title == conversation.title
+            )
+        )
+        faq.promote(module.owner or demo.admin, thread_id)

@@ -1,5 +1,6 @@
 """Every model, imported here so Alembic autogenerate sees every table."""
 
+from forum.models.archive import SimilarOpen
 from forum.models.base import UTCDateTime, utcnow
 from forum.models.cohorts import COHORT_ROLES, Cohort, Membership, ScheduleEntry
 from forum.models.discussion import (
@@ -17,7 +18,7 @@ from forum.models.discussion import (
     Vote,
 )
 from forum.models.jobs import Job
-from forum.models.modules import Module, ModuleRevision
+from forum.models.modules import FaqEntry, Module, ModuleRevision
 from forum.models.users import NOTIFY_EMAIL, ROLES, AccountLink, ApiToken, User, UserSession
 
 __all__ = [
@@ -29,6 +30,7 @@ __all__ = [
     "AccountLink",
     "ApiToken",
     "Cohort",
+    "FaqEntry",
     "Flag",
     "Job",
     "Membership",
@@ -41,6 +43,7 @@ __all__ = [
     "PostRevision",
     "ReadMark",
     "ScheduleEntry",
+    "SimilarOpen",
     "Thread",
     "ThreadFollow",
     "UTCDateTime",

@@ -58,3 +58,31 @@ class ModuleRevision(db.Model):
 
     module: Mapped[Module] = relationship(back_populates="revisions")
     author: Mapped[User | None] = relationship()
+
+
+class FaqEntry(db.Model):
+    """A question and its answer, promoted from a thread into the module's FAQ.
+
+    Promotion publishes it: it is shown with its module, whatever the thread's visibility,
+    and names no author. ``reviewed_revision`` is the lesson's revision when the entry was
+    last checked against it; a newer lesson marks the entry for review.
+    """
+
+    __tablename__ = "faq_entries"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    module_id: Mapped[int] = mapped_column(ForeignKey("modules.id", ondelete="CASCADE"), index=True)
+    question: Mapped[str] = mapped_column(String(200))
+    answer: Mapped[str] = mapped_column(Text)  # Markdown, stored as written
+    answer_html: Mapped[str] = mapped_column(Text)
+    source_thread_id: Mapped[int | None] = mapped_column(
+        ForeignKey("threads.id", ondelete="SET NULL"), index=True
+    )
+    promoted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    reviewed_revision: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    module: Mapped[Module] = relationship()
+    promoted_by: Mapped[User | None] = relationship()

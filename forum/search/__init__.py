@@ -1,21 +1,47 @@
-"""Search: a backend interface with Whoosh (embedded) and PostgreSQL full-text implementations."""
+"""Search: one interface (base.py), two backends (Whoosh embedded, PostgreSQL full text).
+
+Only ``whoosh_backend.py`` imports Whoosh. Everything else asks ``get_backend()``.
+"""
 
 from __future__ import annotations
 
-import os
+from flask import Flask, current_app
 
-from flask import current_app
+from forum.search.base import SearchBackend
+
+BACKENDS = ("whoosh", "postgres")
+
+
+def get_backend(app: Flask | None = None) -> SearchBackend:
+    """The configured backend, one per app (it keeps its searcher or its statements)."""
+    app = app or current_app._get_current_object()  # type: ignore[attr-defined]
+    backend = app.extensions.get("forum.search")
+    if backend is None:
+        if app.config["SEARCH_BACKEND"] == "postgres":
+            from forum.search.postgres_backend import PostgresBackend
+
+            backend = PostgresBackend()
+        else:
+            from forum.search.whoosh_backend import WhooshBackend
+
+            backend = WhooshBackend(app.config["SEARCH_INDEX_DIR"])
+        app.extensions["forum.search"] = backend
+    return backend
+
+
+def register_search(app: Flask) -> None:
+    """Check the setting; the outbox's search handlers register on import."""
+    if app.config["SEARCH_BACKEND"] not in BACKENDS:
+        raise ValueError(
+            f"FORUM_SEARCH_BACKEND must be one of {', '.join(BACKENDS)}, "
+            f"not {app.config['SEARCH_BACKEND']!r}"
+        )
+    from forum.search import indexing  # noqa: F401
 
 
 def backend_health() -> str:
-    """Whether the configured search backend can work: its index folder, or its database."""
-    backend = current_app.config["SEARCH_BACKEND"]
-    if backend == "postgres":
-        uri = current_app.config["SQLALCHEMY_DATABASE_URI"]
-        return "ok" if uri.startswith("postgresql") else "down"
-    folder = current_app.config["SEARCH_INDEX_DIR"]
+    """ "ok", or "down" while the index is missing, unreadable or being rebuilt."""
     try:
-        os.makedirs(folder, exist_ok=True)
-    except OSError:
+        return get_backend().status()
+    except Exception:  # a backend that cannot even start is down, and says so here
         return "down"
-    return "ok" if os.access(folder, os.W_OK) else "down"

@@ -25,6 +25,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from forum.models import Cohort, Membership, ModerationEntry, Module, Post, Thread, User
+from forum.search.base import Scope
 
 
 def is_signed_in(actor: User | None) -> bool:
@@ -101,6 +102,12 @@ def can_create_module(actor: User | None) -> bool:
 
 def can_edit_module(actor: User | None, module: Module) -> bool:
     return is_manager(actor) or (is_signed_in(actor) and module.owner_id == actor.id)
+
+
+def can_manage_faq(actor: User | None, module: Module) -> bool:
+    """Promote answers into the module's FAQ, edit, reorder and remove its entries: its
+    subject owner, managers and admins."""
+    return can_edit_module(actor, module)
 
 
 def can_see_module(actor: User | None, module: Module) -> bool:
@@ -349,3 +356,23 @@ def who_can_see(users: list[User], thread: Thread, cohort_member_ids: set[int]) 
         if user.active and (sees_all or sees_this):
             seen.append(user)
     return seen
+
+
+# Search -------------------------------------------------------------------------------------
+
+
+def search_scope(actor: User | None) -> Scope:
+    """What the actor may find, for the search backends to apply inside their queries:
+    ``can_see_module`` and ``can_see_thread`` in the shape of ``forum.search.base.Scope``."""
+    if not is_signed_in(actor):
+        return Scope()
+    if is_manager(actor):
+        return Scope(everything=True)
+    from forum.extensions import db
+
+    rows = db.session.execute(select(Module.id, Module.owner_id, Module.published)).all()
+    return Scope(
+        modules=frozenset(m for m, owner, published in rows if published or owner == actor.id),
+        owned_modules=frozenset(m for m, owner, _ in rows if owner == actor.id),
+        cohorts=frozenset(cohort_roles(actor)),
+    )

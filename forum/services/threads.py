@@ -309,6 +309,15 @@ def _rows(actor: User, result: Page) -> Page[ThreadRow]:
     return result
 
 
+def threads_in_order(actor: User, thread_ids: list[int]) -> list[ThreadRow]:
+    """These threads as list rows, in this order; those the actor may not see left out."""
+    if not thread_ids:
+        return []
+    rows = db.session.execute(_thread_rows(actor).where(Thread.id.in_(thread_ids))).all()
+    by_id = {t.id: ThreadRow(t, shown_author(actor, t, t), bool(unread)) for t, unread in rows}
+    return [by_id[i] for i in thread_ids if i in by_id]
+
+
 def whats_new(actor: User, page: int = 1, per_page: int = 20) -> Page[ThreadRow]:
     """Threads with posts the actor has not read, across everything they can see."""
     stmt = _thread_rows(actor).where(

@@ -73,9 +73,11 @@ def register_web(app: Flask) -> None:
     from forum.web.admin import bp as admin_bp
     from forum.web.auth import bp as auth_bp
     from forum.web.cohorts import bp as cohorts_bp
+    from forum.web.faq import bp as faq_bp
     from forum.web.moderation import bp as moderation_bp
     from forum.web.modules import bp as modules_bp
     from forum.web.people import bp as people_bp
+    from forum.web.search import bp as search_bp
     from forum.web.threads import bp as threads_bp
 
     app.register_blueprint(auth_bp)
@@ -86,6 +88,8 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(admin_bp)
     app.register_blueprint(people_bp)
     app.register_blueprint(moderation_bp)
+    app.register_blueprint(search_bp)
+    app.register_blueprint(faq_bp)
 
     app.add_template_filter(format_day, "day")
     app.add_template_filter(format_when, "when")

@@ -65,7 +65,18 @@ def query_id(name: str) -> int | None:
     try:
         return id_from_text(request.args.get(name))
     except ValueError:
-        raise Invalid.field(name, "must be the id of a post") from None
+        raise Invalid.field(name, "must be a whole number from 1 (an id)") from None
+
+
+def form_id(name: str) -> int:
+    """A required id posted by a small form (a button), by the same rule; else a 400."""
+    try:
+        value = id_from_text(request.form.get(name))
+    except ValueError:
+        value = None
+    if value is None:
+        raise Invalid.field(name, "must be a whole number from 1 (an id)")
+    return value
 
 
 def show_error(form: FlaskForm, exc: ForumError) -> None:

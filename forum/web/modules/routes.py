@@ -5,7 +5,7 @@ from flask_login import current_user, login_required
 
 from forum.errors import Conflict, Invalid
 from forum.models import Membership, Module, ScheduleEntry, Thread, utcnow
-from forum.services import cohorts, follows, modules, permissions, threads
+from forum.services import cohorts, faq, follows, modules, permissions, search, threads
 from forum.web.common import page_number, require, show_error
 from forum.web.modules import bp
 from forum.web.modules.forms import ModuleForm, MoveForm, PublishForm
@@ -59,6 +59,7 @@ def _module_page(
     thread_form: NewThreadForm | None = None,
     prompt_form: PromptForm | None = None,
     status: int = 200,
+    similar: list | None = None,
 ):
     """The lesson, then its discussion; after a failed form, that form comes back with errors."""
     show = request.args.get("show", "all")
@@ -76,6 +77,7 @@ def _module_page(
         **THREAD_FILTERS[show],
     )
     memberships = cohorts.memberships_of(current_user)
+    entries = faq.list_entries(current_user, module)
     ordered = modules.all_visible_modules(current_user)
     if module.id not in {m.id for m in ordered}:  # changed between the two reads
         ordered = [module]
@@ -89,6 +91,9 @@ def _module_page(
         previous=ordered[index - 1] if index > 0 else None,
         following=ordered[index + 1] if index + 1 < len(ordered) else None,
         dues=[e for e in cohorts.schedule_of(current_user) if e.module_id == module.id],
+        faq=entries,
+        similar=similar,
+        faq_sources=faq.visible_sources(current_user, entries),
         threads=listed,
         show=show,
         sort=sort,
@@ -124,6 +129,11 @@ def _opening_url(thread: Thread) -> str:
 def new_thread(module_id: int):
     module = modules.get_module(current_user, module_id)
     form = _thread_form(cohorts.memberships_of(current_user))
+    if request.form.get("action") == "check":  # "Check for similar questions", without JS
+        text = f"{form.title.data or ''} {form.body.data or ''}"
+        hits = search.similar(current_user, module.id, text)
+        found = threads.threads_in_order(current_user, [h.id for h in hits])
+        return _module_page(module, thread_form=form, similar=found)
     status = 400
     if form.validate_on_submit():
         try:
