@@ -10,7 +10,7 @@ is lost.
 
 Readers are not shared between threads (Whoosh's "one searcher per thread"): a small pool
 hands each search a searcher of its own, kept while the index is unchanged (one directory
-listing tells), and takes it back afterwards.
+listing tells), else made again keeping the readers of unchanged segments.
 
 Ranking: BM25F per term, the title weighted ``TITLE_BOOST``; each query word, phrase and
 prefix is one clause, and a document's score is multiplied by the share of clauses it
@@ -28,10 +28,13 @@ import re
 import secrets
 import shutil
 import threading
+import time
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC
 from itertools import islice
+from typing import TypeVar
 
 from whoosh import index as whoosh_index
 from whoosh import query as wq
@@ -41,7 +44,8 @@ from whoosh.fields import BOOLEAN, DATETIME, ID, NUMERIC, STORED, TEXT, Schema
 from whoosh.filedb.filestore import FileStorage
 from whoosh.highlight import BasicFragmentScorer, ContextFragmenter, Formatter, top_fragments
 from whoosh.index import LockError
-from whoosh.matching import NullMatcher, RequireMatcher, UnionMatcher, WrappingMatcher
+from whoosh.matching import ListMatcher, Matcher, NullMatcher
+from whoosh.reading import EmptyReader, MultiReader, SegmentReader
 from whoosh.scoring import BM25F
 from whoosh.searching import Searcher
 from whoosh.util.filelock import try_for
@@ -62,6 +66,7 @@ from forum.search.base import (
 )
 
 logger = logging.getLogger(__name__)
+T = TypeVar("T")
 
 ID_FILE = "forum-index-id"  # a random id per index folder: a changed id means a swap
 JOURNAL_FILE = "forum-journal"  # changes made while this folder was being built
@@ -74,11 +79,12 @@ PREFIX_TERMS = 200  # words one query's prefixes may expand to, in all
 PREFIX_SCAN = 2000  # words looked at per segment to pick a prefix's most frequent
 SNIPPET_CHARS = 200
 PROGRESS_EVERY = 100
+READ_RETRIES = 10  # reads that found a file a commit had just deleted
 IDLE_SEARCHERS = 8  # kept open for reuse; more concurrent searches open their own
 WRITER_MB = 256  # a rebuild's in-memory posting pool
 _WORD = r"\w+"  # as parse_query splits words, so "example.com" is two words in both
 _SPACES = re.compile(r"\s+")
-_CLAUSE = "\x00clause"  # the pseudo field of a clause marker in matching_terms()
+PREFIX_SCORE = 1.0  # what a prefix's match adds, below most words' BM25F score
 
 
 def _schema() -> Schema:
@@ -136,67 +142,130 @@ class _NoIndex(Exception):
     """The folder is missing or holds no index."""
 
 
-# Ranking. Each clause's matcher is wrapped so that matching_terms() names the clause, and
-# the top matcher counts the clauses matching a document ("coord") and boosts answered ones.
+# Ranking. One matcher walks every clause's postings at once (a union of few leaves, each
+# tagged with its clause), counts the clauses matching a document ("coord"), boosts the
+# answered, and skips what the scope and filters exclude. Whoosh's own Or/And trees did the
+# same three to five times slower in pure Python, and a coord over terms (Or's ``scale``)
+# counts a word found in title and body twice.
 
 
-class _ClauseMatcher(WrappingMatcher):
-    def __init__(self, child, index: int):
-        super().__init__(child)
-        self.index = index
+class _Ranking(Matcher):
+    def __init__(self, leaves: list, clauses: int, allowed: bytes | None, answered: bytes):
+        self._leaves = [(clause, m) for clause, m in leaves if m.is_active()]
+        self._clauses = clauses
+        self._allowed = allowed  # a bitmap of this segment's visible documents; None: all
+        self._answered = answered
+        self._id: int | None = None
+        self._settle()
 
-    def _replacement(self, newchild):
-        return _ClauseMatcher(newchild, self.index)
+    def _settle(self) -> None:
+        """Stop at the first document some leaf is on, that the bitmap allows."""
+        while self._leaves:
+            docid = min(m.id() for _, m in self._leaves)
+            if self._allowed is None or _has(self._allowed, docid):
+                self._id = docid
+                return
+            self._step(docid)
+        self._id = None
 
-    def copy(self):
-        return _ClauseMatcher(self.child.copy(), self.index)
+    def _step(self, docid: int) -> None:
+        for _, m in self._leaves:
+            if m.id() == docid:
+                m.next()
+        self._leaves = [(clause, m) for clause, m in self._leaves if m.is_active()]
 
-    def term(self):
-        return (_CLAUSE, self.index)
+    def is_active(self) -> bool:
+        return self._id is not None
+
+    def id(self) -> int:
+        return self._id
+
+    def next(self) -> None:
+        self._step(self._id)
+        self._settle()
+
+    def skip_to(self, docid: int) -> None:
+        for _, m in self._leaves:
+            if m.id() < docid:
+                m.skip_to(docid)
+        self._leaves = [(clause, m) for clause, m in self._leaves if m.is_active()]
+        self._settle()
+
+    def replace(self, minquality=0):
+        return self if self.is_active() else NullMatcher
+
+    def supports_block_quality(self) -> bool:
+        return False  # every match is scored: the total is exact
+
+    def children(self) -> list:
+        return [m for _, m in self._leaves]
+
+    def score(self) -> float:
+        docid = self._id
+        total = 0.0
+        matched = set()
+        for clause, m in self._leaves:
+            if m.id() == docid:
+                total += m.score()
+                matched.add(clause)
+        total *= len(matched) / self._clauses
+        return total * ANSWERED_BOOST if _has(self._answered, docid) else total
 
 
-class _RankMatcher(WrappingMatcher):
-    def __init__(self, child, clauses: int, answered):
-        super().__init__(child)
-        self.clauses = clauses
-        self.answered = answered  # postings of answered=True, advanced in step
-        self._last = -1
+def _has(bitmap: bytes, docid: int) -> bool:
+    byte = docid >> 3
+    return byte < len(bitmap) and bool(bitmap[byte] >> (docid & 7) & 1)
 
-    def _replacement(self, newchild):
-        return _RankMatcher(newchild, self.clauses, self.answered)
 
-    def copy(self):
-        return _RankMatcher(self.child.copy(), self.clauses, self.answered.copy())
+class _DocSets:
+    """Which documents of a segment a filter query matches, as a bitmap. A segment's
+    documents never change (a deleted one only disappears from its postings), so the
+    bitmap of one scope or filter is computed once per segment and kept."""
 
-    def supports_block_quality(self):
-        return False  # scores are rescaled here, so no quality bound holds
+    def __init__(self, size: int = 256):
+        self._size = size
+        self._lock = threading.Lock()
+        self._maps: OrderedDict[tuple[str, str], bytes] = OrderedDict()
 
-    def _is_answered(self, docid: int) -> bool:
-        answered = self.answered
-        if docid < self._last:
-            answered.reset()
-        self._last = docid
-        if answered.is_active() and answered.id() < docid:
-            answered.skip_to(docid)
-        return answered.is_active() and answered.id() == docid
+    def get(self, searcher: Searcher, q: wq.Query) -> bytes:
+        segment = getattr(searcher.reader(), "segment", lambda: None)()
+        if segment is None:
+            return self._bitmap(searcher, q)
+        key = (segment.segment_id(), repr(q))
+        with self._lock:
+            if key in self._maps:
+                self._maps.move_to_end(key)
+                return self._maps[key]
+        bitmap = self._bitmap(searcher, q)
+        with self._lock:
+            self._maps[key] = bitmap
+            while len(self._maps) > self._size:
+                self._maps.popitem(last=False)
+        return bitmap
 
-    def score(self):
-        docid = self.child.id()
-        matched = sum(1 for field, _ in self.child.matching_terms(docid) if field == _CLAUSE)
-        boost = ANSWERED_BOOST if self._is_answered(docid) else 1.0
-        return self.child.score() * boost * matched / self.clauses
+    @staticmethod
+    def _bitmap(searcher: Searcher, q: wq.Query) -> bytes:
+        bits = bytearray(searcher.reader().doc_count_all() // 8 + 1)
+        for docid in q.docs(searcher):
+            bits[docid >> 3] |= 1 << (docid & 7)
+        return bytes(bits)
+
+
+_ANSWERED = wq.Term("answered", True)
 
 
 class _Ranked(wq.Query):
-    """Any of ``clauses``, scored as above, among the documents matching ``required``."""
+    """Documents matching any clause (a list of queries, or a prefix's words) and the
+    ``required`` query, scored by ``_Ranking``."""
 
-    def __init__(self, clauses: list[wq.Query], required: wq.Query | None):
-        self.clauses = clauses
+    def __init__(self, plan: _Plan, required: wq.Query | None, docsets: _DocSets):
+        self.plan = plan
         self.required = required
+        self.docsets = docsets
         self.boost = 1.0
 
     def __repr__(self) -> str:
-        return f"_Ranked({self.clauses!r}, required={self.required!r})"
+        return f"_Ranked({self.plan!r}, required={self.required!r})"
 
     def __eq__(self, other) -> bool:
         return self is other
@@ -204,30 +273,26 @@ class _Ranked(wq.Query):
     def __hash__(self) -> int:
         return id(self)
 
-    def children(self):
-        return [*self.clauses, *([self.required] if self.required else [])]
-
     def matcher(self, searcher, context=None):
-        matchers = [_ClauseMatcher(q.matcher(searcher, context), i)
-                    for i, q in enumerate(self.clauses)]  # fmt: skip
-        matchers = [m for m in matchers if m.is_active()]
-        if not matchers:
-            return NullMatcher
-        union = _union(matchers)
-        if self.required is not None:
-            required = self.required.matcher(searcher, searcher.boolean_context())
-            if not required.is_active():
-                return NullMatcher
-            union = RequireMatcher(union, required)
-        answered = wq.Term("answered", True).matcher(searcher, searcher.boolean_context())
-        return _RankMatcher(union, len(self.clauses), answered)
+        leaves = []
+        for clause, queries in enumerate(self.plan.clauses):
+            leaves += [(clause, q.matcher(searcher, context)) for q in queries]
+        for clause, words in enumerate(self.plan.prefix_words, len(self.plan.clauses)):
+            leaves.append((clause, _prefix_matcher(searcher, words)))
+        allowed = self.docsets.get(searcher, self.required) if self.required else None
+        answered = self.docsets.get(searcher, _ANSWERED)
+        return _Ranking(leaves, self.plan.size, allowed, answered)
 
 
-def _union(matchers: list):
-    if len(matchers) == 1:
-        return matchers[0]
-    middle = len(matchers) // 2
-    return UnionMatcher(_union(matchers[:middle]), _union(matchers[middle:]))
+def _prefix_matcher(searcher: Searcher, words: list[str]):
+    """The documents holding any of a prefix's words, each scoring ``PREFIX_SCORE``
+    (like Whoosh's Prefix query: a completion says little about relevance)."""
+    reader = searcher.reader()
+    docs: set[int] = set()
+    for word in words:
+        if reader.doc_frequency("spell", word):
+            docs.update(reader.postings("spell", word).all_ids())
+    return ListMatcher(sorted(docs), all_weights=PREFIX_SCORE) if docs else NullMatcher
 
 
 # Queries from Parsed: never Whoosh's query parser on what a person typed.
@@ -241,21 +306,18 @@ def _boost(field: str) -> float:
     return TITLE_BOOST if field == "title" else 1.0
 
 
-def _word_clause(stem: str) -> wq.Query:
-    return wq.Or([wq.Term(f, stem, boost=_boost(f)) for f in TEXT_FIELDS])
-
-
-def _phrase_clause(stems: list[str]) -> wq.Query:
-    return wq.Or([wq.Phrase(f, stems, boost=_boost(f)) for f in TEXT_FIELDS])
-
-
 @dataclass
 class _Plan:
-    """What a query looks for: Whoosh clauses, and what snippets mark."""
+    """What a query looks for (each item one clause) and what its snippets mark."""
 
-    clauses: list[wq.Query]
+    clauses: list[list[wq.Query]]  # a word's or a phrase's query in each text field
+    prefix_words: list[list[str]]  # the indexed words each prefix stands for
     stems: set[str]
     prefixes: tuple[str, ...]
+
+    @property
+    def size(self) -> int:
+        return len(self.clauses) + len(self.prefix_words)
 
 
 def _plan(searcher: Searcher, parsed: Parsed) -> _Plan:
@@ -270,15 +332,13 @@ def _plan(searcher: Searcher, parsed: Parsed) -> _Plan:
             phrases.append(words)
         elif words and words[0] not in stems:
             stems.append(words[0])
-    clauses = [_word_clause(s) for s in stems] + [_phrase_clause(p) for p in phrases]
+    clauses = [[wq.Term(f, s, boost=_boost(f)) for f in TEXT_FIELDS] for s in stems]
+    clauses += [[wq.Phrase(f, p, boost=_boost(f)) for f in TEXT_FIELDS] for p in phrases]
     prefixes = tuple(parsed.prefixes)
     budget = max(20, PREFIX_TERMS // max(1, len(prefixes)))
-    for prefix in prefixes:
-        words = _expand(searcher, prefix, budget)
-        if words:
-            clauses.append(wq.Or([wq.Term("spell", w) for w in words]))
+    expanded = [_expand(searcher, prefix, budget) for prefix in prefixes]
     highlighted = set(stems) | {w for p in phrases for w in p}
-    return _Plan(clauses, highlighted, prefixes)
+    return _Plan(clauses, [words for words in expanded if words], highlighted, prefixes)
 
 
 def _expand(searcher: Searcher, prefix: str, limit: int) -> list[str]:
@@ -423,7 +483,51 @@ def _query_text(words: list[str], parsed: Parsed) -> str:
 @dataclass
 class _Handle:
     token: str  # the id of the folder the searcher reads
+    ix: whoosh_index.FileIndex
+    generation: int  # the commit it shows
     searcher: Searcher
+
+
+def _same_deletions(a, b) -> bool:
+    return a.deleted_count() == b.deleted_count() and set(a.deleted_docs()) == set(b.deleted_docs())
+
+
+def _searcher_of(ix: whoosh_index.FileIndex, previous: Searcher | None) -> tuple[int, Searcher]:
+    """A searcher of the index's last commit that keeps ``previous``'s reader of every
+    segment whose documents and deletions are unchanged (opening a big segment costs
+    tens of milliseconds), and closes its other readers; ``previous`` is not to be used
+    afterwards. On failure ``previous`` is left as it was.
+
+    Not ``Searcher.refresh()``: whoosh-reloaded 2.7.5 reuses a reader by its segment's
+    name alone, so it misses deletions in that segment, and after a merge it adds the
+    merged segments back (hits twice, and deleted ones)."""
+    toc = ix._read_toc()  # one snapshot: generation, schema and segments agree
+    old = {}
+    if previous is not None:
+        old = {r.segment(): r for r, _ in previous.reader().leaf_readers() if r.segment()}
+    readers, opened = [], []
+    try:
+        for segment in toc.segments:
+            reader = old.get(segment)
+            if reader is None or not _same_deletions(reader.segment(), segment):
+                reader = SegmentReader(ix.storage, toc.schema, segment, toc.generation)
+                opened.append(reader)
+            readers.append(reader)
+    except Exception:
+        for reader in opened:  # ``previous`` stays whole, to try again or to close
+            reader.close()
+        raise
+    kept = {id(reader) for reader in readers}
+    for reader in old.values():
+        if id(reader) not in kept:
+            reader.close()
+    if not readers:
+        reader = EmptyReader(toc.schema)
+    elif len(readers) == 1:
+        reader = readers[0]
+    else:
+        reader = MultiReader(readers, generation=toc.generation)
+    return toc.generation, Searcher(reader, fromindex=ix, weighting=BM25F())
 
 
 def _create(folder: str) -> None:
@@ -482,6 +586,7 @@ class WhooshBackend:
         self.index_dir = os.path.abspath(index_dir)
         self._lock = threading.Lock()
         self._idle: list[_Handle] = []
+        self._docsets = _DocSets()
         self.searchers_opened = 0  # how many searchers this backend opened (diagnostics)
 
     # Searchers
@@ -495,15 +600,34 @@ class WhooshBackend:
                 raise _NoIndex from None
             return ""  # an index made without an id: its folder is never swapped
 
-    def _open(self, token: str) -> _Handle:
-        try:
+    def _open(self, token: str, previous: _Handle | None) -> _Handle:
+        def attempt():
             ix = whoosh_index.open_dir(self.index_dir)
-        except (whoosh_index.EmptyIndexError, FileNotFoundError):
+            return (ix, *_searcher_of(ix, previous.searcher if previous else None))
+
+        try:
+            ix, generation, searcher = self._retrying(attempt)
+        except whoosh_index.EmptyIndexError:
             raise _NoIndex from None
-        handle = _Handle(token, ix.searcher(weighting=BM25F()))
         with self._lock:
             self.searchers_opened += 1
-        return handle
+        return _Handle(token, ix, generation, searcher)
+
+    def _retrying(self, read: Callable[[], T]) -> T:
+        """``read()``, again while it finds a file gone: a commit (in any process) deletes
+        the table of contents and the segments it replaces, maybe just as Whoosh, having
+        listed the folder, opens them. Whoosh's own ``reader()`` retries so; ``open_dir``
+        does not."""
+        for attempt in range(READ_RETRIES):
+            try:
+                return read()
+            except FileNotFoundError:
+                if not os.path.isdir(self.index_dir):
+                    raise _NoIndex from None
+                if attempt == READ_RETRIES - 1:
+                    raise
+                time.sleep(0.005 * (attempt + 1))
+        raise AssertionError("unreachable")
 
     def _checkout(self) -> _Handle:
         token = self._token()  # before opening: a swap in between is seen next time
@@ -516,24 +640,17 @@ class WhooshBackend:
                     handle = candidate
                 else:
                     stale.append(candidate)
-        for old in stale:
+        for old in stale:  # another folder's: nothing of it is of use
             old.searcher.close()
-        if handle is not None and self._current(handle):
-            return handle
-        if handle is not None:
-            handle.searcher.close()
-        return self._open(token)
-
-    @staticmethod
-    def _current(handle: _Handle) -> bool:
-        """Whether the searcher still shows the last commit. A changed index is opened
-        anew: whoosh-reloaded 2.7.5's ``Searcher.refresh()`` reuses a segment's reader
-        by the segment's name alone, so it misses deletions in that segment, and it
-        adds the old segments back after a merge (deleted and duplicate hits)."""
+        if handle is None:
+            return self._open(token, None)
         try:
-            return handle.searcher.up_to_date()
-        except Exception:  # the folder changed under it: open anew, or fail there
-            return False
+            if handle.ix.latest_generation() == handle.generation:
+                return handle  # nothing committed since: a listing of the folder tells
+            return self._open(token, handle)
+        except BaseException:
+            handle.searcher.close()
+            raise
 
     def _checkin(self, handle: _Handle) -> None:
         with self._lock:
@@ -573,11 +690,11 @@ class WhooshBackend:
 
     def _search(self, searcher, query, filters, scope, page, per_page) -> Results | None:
         plan = _plan(searcher, query)
-        if not plan.clauses:
+        if not plan.size:
             return None
+        ranked = _Ranked(plan, _required(filters, scope), self._docsets)
         collector = TopCollector(limit=page * per_page, usequality=False)  # exact count
-        searcher.search_with_collector(_Ranked(plan.clauses, _required(filters, scope)),
-                                       collector)  # fmt: skip
+        searcher.search_with_collector(ranked, collector)
         top = collector.results().top_n[(page - 1) * per_page :]
         return Results(
             hits=[_hit(searcher, docnum, score, plan) for score, docnum in top],
@@ -601,9 +718,9 @@ class WhooshBackend:
 
     def status(self) -> str:
         try:
-            whoosh_index.open_dir(self.index_dir).doc_count()  # the table of contents
-            with self._searcher() as searcher:
-                searcher.search(wq.Term("type", "thread"), limit=1)
+            self._retrying(lambda: whoosh_index.open_dir(self.index_dir))  # reads the TOC
+            with self._searcher() as searcher:  # opens every segment
+                list(islice(wq.Term("type", "thread").docs(searcher), 1))
                 if searcher.doc_count_all():
                     searcher.stored_fields(0)
         except Exception:
@@ -616,8 +733,8 @@ class WhooshBackend:
         if not _has_index(self.index_dir):
             self._create_in_place()
         try:
-            return whoosh_index.open_dir(self.index_dir)
-        except whoosh_index.EmptyIndexError:
+            return self._retrying(lambda: whoosh_index.open_dir(self.index_dir))
+        except (whoosh_index.EmptyIndexError, _NoIndex):
             raise RuntimeError(f"{self.index_dir} holds no search index: reindex") from None
 
     def _create_in_place(self) -> None:

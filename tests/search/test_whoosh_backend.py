@@ -1,0 +1,267 @@
+"""What only the Whoosh backend must get right: one index folder shared by threads and
+processes, rebuilt by a swap that other processes notice, broken or missing without
+breaking anything, and fast on queries that could run long. The shared behaviour suite
+(test_backend_behaviour.py) says what a query finds."""
+
+from __future__ import annotations
+
+import glob
+import multiprocessing
+import os
+import threading
+import time
+from datetime import UTC, datetime
+
+import pytest
+
+from forum.search.base import Document, Filters, IndexBusy, Parsed, Scope, parse_query
+from forum.search.whoosh_backend import WhooshBackend
+
+EVERYTHING = Scope(everything=True)
+THREADS = 8
+PER_THREAD = 6
+SLOWEST_APPLY = 0.5  # seconds: IndexBusy comes quickly, a write itself is short
+
+
+def doc(id_: int, title: str = "", body: str = "", **fields) -> Document:
+    values = {
+        "type": "thread",
+        "id": id_,
+        "module_id": 1,
+        "thread_id": id_,
+        "cohort_id": None,
+        "visibility": "everyone",
+        "kind": "question",
+        "answered": False,
+        "author_id": 1,
+        "created_at": datetime(2026, 11, 1, 9, 0, tzinfo=UTC),
+        "title": title,
+        "body": body,
+    }
+    values.update(fields)
+    return Document(**values)
+
+
+def find(backend: WhooshBackend, text: str, per_page: int = 20):
+    return backend.search(parse_query(text), Filters(), EVERYTHING, 1, per_page)
+
+
+def keys(results) -> set[str]:
+    return {f"{h.type}:{h.id}" for h in results.hits}
+
+
+@pytest.fixture
+def folder(tmp_path) -> str:
+    return str(tmp_path / "search-index")
+
+
+@pytest.fixture
+def index(folder) -> WhooshBackend:
+    backend = WhooshBackend(folder)
+    backend.reset()
+    return backend
+
+
+def apply_until_done(backend: WhooshBackend, docs: list[Document]) -> tuple[float, int]:
+    """Apply each document as the outbox would: again after IndexBusy. Returns the
+    longest single call and how many calls found the index busy."""
+    slowest, busy = 0.0, 0
+    for document in docs:
+        while True:
+            started = time.perf_counter()
+            try:
+                backend.apply([document], [])
+            except IndexBusy:
+                busy += 1
+                time.sleep(0.01)
+                continue
+            finally:
+                slowest = max(slowest, time.perf_counter() - started)
+            break
+    return slowest, busy
+
+
+def write_from_threads(folder: str, process: int) -> tuple[float, int]:
+    """One process of the concurrency test: THREADS threads, each its own documents."""
+    backend = WhooshBackend(folder)
+    outcomes: list[tuple[float, int]] = []
+
+    def work(thread: int) -> None:
+        first = (process * THREADS + thread) * PER_THREAD + 1
+        docs = [doc(i, title=f"Shared question {i}") for i in range(first, first + PER_THREAD)]
+        outcomes.append(apply_until_done(backend, docs))
+
+    workers = [threading.Thread(target=work, args=(t,)) for t in range(THREADS)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    assert len(outcomes) == THREADS
+    return max(o[0] for o in outcomes), sum(o[1] for o in outcomes)
+
+
+def test_writers_in_two_processes_and_many_threads_lose_nothing_and_never_wait_long(folder):
+    # No index yet: both processes also race to create it.
+    with multiprocessing.get_context("spawn").Pool(2) as pool:
+        outcomes = pool.starmap(write_from_threads, [(folder, 0), (folder, 1)])
+    expected = {f"thread:{i}" for i in range(1, 2 * THREADS * PER_THREAD + 1)}
+    results = find(WhooshBackend(folder), "shared", per_page=len(expected) + 10)
+    assert results.total == len(expected)
+    assert keys(results) == expected
+    assert max(slowest for slowest, _ in outcomes) < SLOWEST_APPLY
+
+
+def test_searches_in_threads_while_writing_see_whole_documents(index):
+    index.apply([doc(i, title=f"Badge access {i}") for i in range(1, 21)], [])
+    errors: list[BaseException] = []
+    totals: list[int] = []
+
+    def search() -> None:
+        try:
+            for _ in range(15):
+                results = find(index, "badge", per_page=50)
+                assert len(keys(results)) == results.total  # no hit twice
+                totals.append(results.total)
+        except BaseException as exc:  # reported below, in the test's own thread
+            errors.append(exc)
+
+    readers = [threading.Thread(target=search) for _ in range(6)]
+    for reader in readers:
+        reader.start()
+    apply_until_done(index, [doc(i, title=f"Badge access {i}") for i in range(21, 31)])
+    for reader in readers:
+        reader.join()
+    assert not errors
+    assert min(totals) >= 20 and max(totals) <= 30
+    assert find(index, "badge", per_page=50).total == 30
+
+
+def test_a_search_during_a_rebuild_answers_from_the_old_index(index, folder):
+    index.apply([doc(1, title="Old handbook")], [])
+    elsewhere = WhooshBackend(folder)  # another process's backend, with its own searcher
+    assert keys(find(elsewhere, "handbook")) == {"thread:1"}
+    during: list[set[str]] = []
+
+    def documents():
+        for i in range(2, 302):
+            if i == 150:
+                during.append(keys(find(index, "handbook")))
+                during.append(keys(find(elsewhere, "handbook")))
+                # A change indexed meanwhile reaches the new index too.
+                elsewhere.apply([doc(999, title="Handbook written during the rebuild")], [])
+            yield doc(i, title=f"New handbook {i}")
+
+    index.rebuild(documents(), lambda n: None)
+    assert during[0] == during[1] == {"thread:1"}
+    after = find(elsewhere, "handbook", per_page=400)  # noticed without being recreated
+    assert "thread:1" not in keys(after)
+    assert after.total == 301 and "thread:999" in keys(after)
+    assert glob.glob(folder + ".*-*") == []  # no folder left behind
+
+
+def test_a_rebuild_reports_progress_as_it_goes(index):
+    seen: list[int] = []
+    index.rebuild((doc(i, title="Progress") for i in range(1, 251)), seen.append)
+    assert seen == [100, 200, 250]
+
+
+def test_a_corrupt_index_is_down_and_finds_nothing_without_raising(index, folder):
+    index.apply([doc(1, title="Quarterly goals")], [])
+    assert index.status() == "ok"
+    (toc,) = glob.glob(os.path.join(folder, "*.toc"))
+    with open(toc, "wb") as f:
+        f.write(b"\x00garbage" * 20)
+    assert index.status() == "down"
+    fresh = WhooshBackend(folder)
+    assert fresh.status() == "down"
+    assert find(fresh, "quarterly").hits == [] and find(fresh, "quarterly").total == 0
+    assert fresh.corrected(parse_query("quartrly")) is None
+
+
+def test_a_corrupt_segment_is_down(index, folder):
+    index.apply([doc(1, title="Quarterly goals")], [])
+    for segment in glob.glob(os.path.join(folder, "*.seg")):
+        with open(segment, "r+b") as f:
+            f.write(b"\xff" * os.path.getsize(segment))
+    fresh = WhooshBackend(folder)
+    assert fresh.status() == "down"
+    assert find(fresh, "quarterly").total == 0
+
+
+@pytest.mark.parametrize("make", ["missing", "empty"])
+def test_a_missing_index_is_down_and_finds_nothing_until_written(folder, make):
+    if make == "empty":
+        os.makedirs(folder)
+    backend = WhooshBackend(folder)
+    assert backend.status() == "down"
+    assert find(backend, "anything").total == 0
+    assert backend.corrected(parse_query("anythng")) is None
+    backend.apply([doc(1, title="Anything at all")], [])  # creates the index
+    assert backend.status() == "ok"
+    assert keys(find(backend, "anything")) == {"thread:1"}
+
+
+def test_a_broken_index_is_replaced_by_a_rebuild(index, folder):
+    (toc,) = glob.glob(os.path.join(folder, "*.toc"))
+    with open(toc, "wb") as f:
+        f.write(b"garbage")
+    index.rebuild([doc(1, title="Recovered")], lambda n: None)
+    assert index.status() == "ok"
+    assert keys(find(index, "recovered")) == {"thread:1"}
+
+
+def test_a_prefix_of_thousands_of_words_stays_fast(index):
+    words = [f"t{n:05d}x" for n in range(6000)]  # 6,000 distinct words starting with t
+    index.rebuild((doc(i, body=" ".join(words[i * 20 : i * 20 + 20])) for i in range(300)),
+                  lambda n: None)  # fmt: skip
+    queries = [Parsed(prefixes=["t"]), Parsed(prefixes=["t0"]), parse_query("t00* t01* t02*")]
+    for query in queries:
+        index.search(query, Filters(), EVERYTHING, 1, 20)  # warm, as a serving process is
+        started = time.perf_counter()
+        results = index.search(query, Filters(), EVERYTHING, 1, 20)
+        assert time.perf_counter() - started < 0.1
+        assert 0 < results.total <= 300
+
+
+def test_the_searcher_is_kept_until_the_index_changes(index):
+    index.apply([doc(1, title="Travel policy")], [])
+    find(index, "travel")
+    opened = index.searchers_opened
+    for _ in range(5):
+        assert keys(find(index, "travel")) == {"thread:1"}
+    assert index.corrected(parse_query("travle")) == "travel"
+    assert index.status() == "ok"
+    assert index.searchers_opened == opened
+    index.apply([doc(2, title="Travel receipts")], [])
+    assert keys(find(index, "travel")) == {"thread:1", "thread:2"}
+    assert index.searchers_opened == opened + 1
+
+
+def test_merged_and_deleted_documents_never_come_back(index):
+    # Whoosh merges small segments as they pile up; a refreshed reader of whoosh-reloaded
+    # 2.7.5 would show merged segments twice and miss deletions in reused segments.
+    for i in range(1, 31):
+        index.apply([doc(i, title=f"Expense claim {i}")], [])
+        find(index, "expense")
+    index.apply([], [f"thread:{i}" for i in range(1, 11)])
+    results = find(index, "expense", per_page=100)
+    assert results.total == 20
+    assert keys(results) == {f"thread:{i}" for i in range(11, 31)}
+
+
+def test_a_batch_keeps_the_last_upsert_of_a_key_and_its_deletes_win(index):
+    index.apply([doc(1, title="Draft one"), doc(1, title="Draft two"), doc(2, title="Draft")],
+                ["thread:2"])  # fmt: skip
+    assert keys(find(index, "draft")) == {"thread:1"}
+    assert keys(find(index, "two")) == {"thread:1"}
+    assert find(index, "one").total == 0
+
+
+def test_a_deletion_in_a_segment_already_open_is_seen(index):
+    index.rebuild((doc(i, title=f"Parking rules {i}") for i in range(1, 51)), lambda n: None)
+    assert find(index, "parking", per_page=100).total == 50  # its one segment is open
+    index.apply([], ["thread:7"])
+    index.apply([doc(8, title="Bicycle rules")], [])
+    results = find(index, "parking", per_page=100)
+    assert results.total == 48
+    assert "thread:7" not in keys(results) and "thread:8" not in keys(results)
