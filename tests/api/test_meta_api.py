@@ -168,12 +168,33 @@ def test_openapi_documents_the_error_shape_and_sign_in(spec):
 PARTS = {"database", "search", "message_queue"}
 
 
-def test_health_reports_every_part(api):
+def test_health_reports_every_part(api, backend):
     r = api().get("/health")
     assert r.status_code == 200
     body = r.get_json()
     assert set(body) == {"status"} | PARTS
     assert body == {"status": "ok", "database": "ok", "search": "ok", "message_queue": "off"}
+
+
+def test_a_missing_index_is_down_posting_goes_on_and_a_worker_rebuilds_it(app, api, member):
+    """A fresh install has no Whoosh index: search is down, nothing else is, and the first
+    worker pass rebuilds it (PostgreSQL keeps its index in the database)."""
+    from forum.background import run_pending
+    from forum.search.indexing import check_index
+    from tests.factories import make_module
+
+    if app.config["SEARCH_BACKEND"] != "whoosh":
+        pytest.skip("only a Whoosh index lives outside the database")
+    body = api().get("/health").get_json()
+    assert (body["search"], body["status"], body["database"]) == ("down", "degraded", "ok")
+    module = make_module(title="Badges and doors")
+    r = api(member).post(f"/modules/{module.id}/threads", json={"title": "Door badge", "body": "?"})
+    assert r.status_code == 201
+    check_index()
+    while sum(run_pending()):
+        pass
+    assert api().get("/health").get_json()["search"] == "ok"
+    assert api(member).get("/search?q=badge").get_json()["total"] >= 2
 
 
 def test_health_is_degraded_when_redis_is_down(app, api):
