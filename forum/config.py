@@ -91,7 +91,7 @@ def load_config(app: Flask, overrides: dict[str, Any] | None = None) -> None:
         "PASSWORD_HASH_METHOD": "scrypt",
         "INVITE_TTL_DAYS": 7,
         # Finished outbox jobs are kept this long (to see what was sent), then deleted.
-        "JOB_RETENTION_DAYS": 7,
+        "JOB_RETENTION_DAYS": int(_env("JOB_RETENTION_DAYS", "7") or 7),
         # API tokens: how long one lives, and how many a person keeps (the oldest go first).
         "API_TOKEN_TTL_DAYS": 30,
         "API_TOKENS_MAX": 20,
