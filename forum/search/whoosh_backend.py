@@ -33,6 +33,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC
+from functools import cached_property
 from itertools import islice
 from typing import TypeVar
 
@@ -319,6 +320,16 @@ class _Plan:
     def size(self) -> int:
         return len(self.clauses) + len(self.prefix_words)
 
+    @cached_property
+    def candidates(self) -> re.Pattern | None:
+        """Where a match may start: a word beginning like a stem (a stem may end unlike
+        its words: "possibility" is "possibl") or a prefix."""
+        starts = {s[: max(2, len(s) - 2)] for s in self.stems} | set(self.prefixes)
+        if not starts:
+            return None
+        alternatives = "|".join(re.escape(s) for s in sorted(starts, key=len, reverse=True))
+        return re.compile(rf"(?<!\w)(?:{alternatives})", re.IGNORECASE)
+
 
 def _plan(searcher: Searcher, parsed: Parsed) -> _Plan:
     analyzer = searcher.schema["body"].analyzer
@@ -388,34 +399,57 @@ def _required(filters: Filters, scope: Scope) -> wq.Query | None:
 
 
 class _MarkFormatter(Formatter):
-    between = " … "
-
     def format_token(self, text, token, replace=False):
         return MARK_START + text[token.startchar : token.endchar] + MARK_END
 
 
 def _snippet(text: str, analyzer, plan: _Plan) -> str | None:
-    if not text:
+    """About SNIPPET_CHARS of ``text`` around its best run of matches, or None.
+
+    Stemming a long lesson whole costs ~10 ms, so a regular expression finds the first
+    word that could match (a stem's first letters, a prefix) and only the text around it
+    is analyzed; all of it only when that word was no match after all."""
+    first = plan.candidates.search(text) if plan.candidates else None
+    if first is None:
         return None
+    start = _word_start(text, max(0, first.start() - SNIPPET_CHARS))
+    end = _word_end(text, first.start() + 4 * SNIPPET_CHARS)
+    return _fragment(text, start, end, analyzer, plan) or _fragment(
+        text, 0, len(text), analyzer, plan
+    )
+
+
+def _fragment(text: str, start: int, end: int, analyzer, plan: _Plan) -> str | None:
+    window = text[start:end]
 
     def matched(tokens):
         for token in tokens:
-            original = text[token.startchar : token.endchar].lower()
-            token.matched = token.text in plan.stems or (
-                bool(plan.prefixes) and original.startswith(plan.prefixes)
-            )
+            original = window[token.startchar : token.endchar].lower()
+            token.matched = token.text in plan.stems or original.startswith(plan.prefixes)
             yield token
 
-    tokens = analyzer(text, chars=True, mode="query", removestops=False)
+    tokens = analyzer(window, chars=True, mode="query", removestops=False)
     fragmenter = ContextFragmenter(maxchars=SNIPPET_CHARS, surround=SNIPPET_CHARS // 2 - 20)
-    fragments = fragmenter.fragment_tokens(text, matched(tokens))
+    fragments = fragmenter.fragment_tokens(window, matched(tokens))
     best = top_fragments(fragments, 1, BasicFragmentScorer(), lambda f: f.startchar)
     if not best:
         return None
     (fragment,) = best
-    before = "… " if fragment.startchar > 0 else ""
-    after = " …" if fragment.endchar < len(text) else ""
+    before = "… " if start + fragment.startchar > 0 else ""
+    after = " …" if start + fragment.endchar < len(text) else ""
     return before + _MarkFormatter().format_fragment(fragment) + after
+
+
+def _word_start(text: str, i: int) -> int:
+    while i > 0 and (text[i - 1].isalnum() or text[i - 1] == "_"):
+        i -= 1
+    return i
+
+
+def _word_end(text: str, i: int) -> int:
+    while i < len(text) and (text[i].isalnum() or text[i] == "_"):
+        i += 1
+    return i
 
 
 def _opening(text: str) -> str:

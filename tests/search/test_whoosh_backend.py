@@ -265,3 +265,13 @@ def test_a_deletion_in_a_segment_already_open_is_seen(index):
     results = find(index, "parking", per_page=100)
     assert results.total == 48
     assert "thread:7" not in keys(results) and "thread:8" not in keys(results)
+
+
+def test_a_snippet_shows_a_match_deep_in_a_long_lesson(index):
+    filler = "Steady reading about nothing in particular. " * 1000  # 44,000 characters
+    body = "A possum appears early. " + filler + "Then the possibility of <b>failure</b>. " + filler
+    index.apply([doc(1, title="Long lesson", body=body, type="module", kind="")], [])
+    (hit,) = find(index, "possibility").hits
+    assert "<mark>possibility</mark> of &lt;b&gt;failure&lt;/b&gt;" in hit.snippet
+    assert hit.snippet.startswith("… ") and hit.snippet.endswith(" …")
+    assert 150 <= len(hit.snippet) <= 400
