@@ -10,6 +10,7 @@ import html
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from datetime import datetime
 
 import nh3
 from sqlalchemy import func, select
@@ -51,41 +52,38 @@ class Refs:
         return any((self.threads, self.thread_posts, self.posts, self.modules, self.faqs))
 
 
-def module_document(module: Module) -> Document:
+def _published(
+    type_: str, obj_id: int, module_id: int, created_at: datetime, title: str, body: str
+) -> Document:
+    """A lesson or FAQ entry: no author, no cohort, seen by all who see its module."""
     return Document(
-        type="module",
-        id=module.id,
-        module_id=module.id,
+        type=type_,
+        id=obj_id,
+        module_id=module_id,
         thread_id=None,
         cohort_id=None,
         visibility="everyone",
         kind="",
         answered=False,
         author_id=None,
-        created_at=module.created_at,
-        title=module.title,
-        body=plain_text(f"{module.summary}\n{text_of(module.body_html)}"),
-        label=module.title,
+        created_at=created_at,
+        title=title,
+        body=body,
+        label=title,
     )
+
+
+def module_document(module: Module) -> Document:
+    body = plain_text(f"{module.summary}\n{text_of(module.body_html)}")
+    return _published("module", module.id, module.id, module.created_at, module.title, body)
 
 
 def faq_document(entry: FaqEntry) -> Document:
-    """Published with its module: visible to everyone who sees the module."""
-    return Document(
-        type="faq",
-        id=entry.id,
-        module_id=entry.module_id,
-        thread_id=None,
-        cohort_id=None,
-        visibility="everyone",
-        kind="",
-        answered=False,
-        author_id=None,
-        created_at=entry.created_at,
-        title=entry.question,
-        body=text_of(entry.answer_html),
-        label=entry.question,
-    )
+    """Published with its module (whatever the thread it came from)."""
+    return _published(
+        "faq", entry.id, entry.module_id, entry.created_at, entry.question,
+        text_of(entry.answer_html),
+    )  # fmt: skip
 
 
 def _answered(thread: Thread) -> bool:
