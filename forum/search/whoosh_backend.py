@@ -8,9 +8,9 @@ reopened, in this process or any other. Changes applied while a rebuild runs go 
 live index and into a journal in the rebuild's folder, replayed before the swap, so none
 is lost.
 
-Readers are not shared between threads (Whoosh's "one searcher per thread"): a small pool
-hands each search a searcher of its own, kept while the index is unchanged (one directory
-listing tells), else made again keeping the readers of unchanged segments.
+A process keeps one searcher, used by one search at a time (see ``_searcher``), kept while
+the index is unchanged (one directory listing tells), else made again keeping the readers
+of unchanged segments.
 
 Ranking: BM25F per term, the title weighted ``TITLE_BOOST``; each query word, phrase and
 prefix is one clause, and a document's score is multiplied by the share of clauses it
@@ -81,7 +81,6 @@ PREFIX_SCAN = 2000  # words looked at per segment to pick a prefix's most freque
 SNIPPET_CHARS = 200
 PROGRESS_EVERY = 100
 READ_RETRIES = 10  # reads that found a file a commit had just deleted
-IDLE_SEARCHERS = 8  # kept open for reuse; more concurrent searches open their own
 WRITER_MB = 256  # a rebuild's in-memory posting pool
 _WORD = r"\w+"  # as parse_query splits words, so "example.com" is two words in both
 _SPACES = re.compile(r"\s+")
@@ -225,7 +224,6 @@ class _DocSets:
 
     def __init__(self, size: int = 256):
         self._size = size
-        self._lock = threading.Lock()
         self._maps: OrderedDict[tuple[str, str], bytes] = OrderedDict()
 
     def get(self, searcher: Searcher, q: wq.Query) -> bytes:
@@ -233,16 +231,13 @@ class _DocSets:
         if segment is None:
             return self._bitmap(searcher, q)
         key = (segment.segment_id(), repr(q))
-        with self._lock:
-            if key in self._maps:
-                self._maps.move_to_end(key)
-                return self._maps[key]
-        bitmap = self._bitmap(searcher, q)
-        with self._lock:
-            self._maps[key] = bitmap
+        if key in self._maps:
+            self._maps.move_to_end(key)
+        else:
+            self._maps[key] = self._bitmap(searcher, q)
             while len(self._maps) > self._size:
                 self._maps.popitem(last=False)
-        return bitmap
+        return self._maps[key]
 
     @staticmethod
     def _bitmap(searcher: Searcher, q: wq.Query) -> bytes:
@@ -618,9 +613,9 @@ class WhooshBackend:
 
     def __init__(self, index_dir: str):
         self.index_dir = os.path.abspath(index_dir)
-        self._lock = threading.Lock()
-        self._idle: list[_Handle] = []
-        self._docsets = _DocSets()
+        self._lock = threading.Lock()  # held through each search
+        self._handle: _Handle | None = None
+        self._docsets = _DocSets()  # used holding _lock
         self.searchers_opened = 0  # how many searchers this backend opened (diagnostics)
 
     # Searchers
@@ -635,6 +630,8 @@ class WhooshBackend:
             return ""  # an index made without an id: its folder is never swapped
 
     def _open(self, token: str, previous: _Handle | None) -> _Handle:
+        """Called holding ``_lock``."""
+
         def attempt():
             ix = whoosh_index.open_dir(self.index_dir)
             return (ix, *_searcher_of(ix, previous.searcher if previous else None))
@@ -643,8 +640,7 @@ class WhooshBackend:
             ix, generation, searcher = self._retrying(attempt)
         except whoosh_index.EmptyIndexError:
             raise _NoIndex from None
-        with self._lock:
-            self.searchers_opened += 1
+        self.searchers_opened += 1
         return _Handle(token, ix, generation, searcher)
 
     def _retrying(self, read: Callable[[], T]) -> T:
@@ -663,46 +659,43 @@ class WhooshBackend:
                 time.sleep(0.005 * (attempt + 1))
         raise AssertionError("unreachable")
 
-    def _checkout(self) -> _Handle:
+    def _current(self) -> _Handle:
+        """The searcher, opened again when the folder was swapped or a commit made since
+        (a listing of the folder tells). Called holding ``_lock``."""
         token = self._token()  # before opening: a swap in between is seen next time
-        stale = []
-        handle = None
-        with self._lock:
-            while self._idle and handle is None:
-                candidate = self._idle.pop()
-                if candidate.token == token:
-                    handle = candidate
-                else:
-                    stale.append(candidate)
-        for old in stale:  # another folder's: nothing of it is of use
-            old.searcher.close()
-        if handle is None:
-            return self._open(token, None)
+        handle = self._handle
+        if handle is not None and handle.token != token:
+            self._drop()  # another folder's: nothing of it is of use
+            handle = None
+        if handle is not None and handle.ix.latest_generation() == handle.generation:
+            return handle
         try:
-            if handle.ix.latest_generation() == handle.generation:
-                return handle  # nothing committed since: a listing of the folder tells
-            return self._open(token, handle)
+            self._handle = self._open(token, handle)
         except BaseException:
-            handle.searcher.close()
+            self._drop()
             raise
+        return self._handle
 
-    def _checkin(self, handle: _Handle) -> None:
-        with self._lock:
-            if len(self._idle) < IDLE_SEARCHERS:
-                self._idle.append(handle)
-                return
-        handle.searcher.close()
+    def _drop(self) -> None:
+        if self._handle is not None:
+            self._handle.searcher.close()
+            self._handle = None
 
     @contextlib.contextmanager
     def _searcher(self) -> Iterator[Searcher]:
-        """A searcher for this thread alone (Whoosh's readers are not thread-safe)."""
-        handle = self._checkout()
-        try:
-            yield handle.searcher
-        except BaseException:
-            handle.searcher.close()  # maybe broken: never handed out again
-            raise
-        self._checkin(handle)
+        """The process's one searcher, for one search at a time. Whoosh's readers read
+        files through cursors (its docs: "use one Reader/Searcher per thread"), and each
+        holds a copy of most of its segments in memory (whoosh-reloaded's BufferFile
+        copies what it maps): a searcher per thread would cost the index's size per
+        thread. Searching is pure Python, so threads would not run them side by side
+        anyway (the GIL)."""
+        with self._lock:
+            handle = self._current()
+            try:
+                yield handle.searcher
+            except BaseException:
+                self._drop()  # maybe broken: opened again next time
+                raise
 
     # Searching
 
