@@ -39,11 +39,11 @@ from typing import TypeVar
 
 from whoosh import index as whoosh_index
 from whoosh import query as wq
-from whoosh.analysis import STOP_WORDS, StandardAnalyzer, StemmingAnalyzer
+from whoosh.analysis import STOP_WORDS, StandardAnalyzer, StemmingAnalyzer, Token
 from whoosh.collectors import TopCollector
 from whoosh.fields import BOOLEAN, DATETIME, ID, NUMERIC, STORED, TEXT, Schema
 from whoosh.filedb.filestore import FileStorage
-from whoosh.highlight import BasicFragmentScorer, ContextFragmenter, Formatter, top_fragments
+from whoosh.highlight import Formatter, Fragment
 from whoosh.index import LockError
 from whoosh.matching import ListMatcher, Matcher, NullMatcher
 from whoosh.reading import EmptyReader, MultiReader, SegmentReader
@@ -79,6 +79,8 @@ TEXT_FIELDS = ("title", "body", "answer")
 PREFIX_TERMS = 200  # words one query's prefixes may expand to, in all
 PREFIX_SCAN = 2000  # words looked at per segment to pick a prefix's most frequent
 SNIPPET_CHARS = 200
+SNIPPET_WINDOW = 2000  # characters after the first possible match that are analyzed
+SNIPPET_MATCHES = 50  # matches looked at for the best run
 PROGRESS_EVERY = 100
 READ_RETRIES = 10  # reads that found a file a commit had just deleted
 WRITER_MB = 256  # a rebuild's in-memory posting pool
@@ -308,8 +310,9 @@ class _Plan:
 
     clauses: list[list[wq.Query]]  # a word's or a phrase's query in each text field
     prefix_words: list[list[str]]  # the indexed words each prefix stands for
-    stems: set[str]
+    stems: set[str]  # words and phrases' words, stemmed
     prefixes: tuple[str, ...]
+    phrases: list[list[str]]
 
     @property
     def size(self) -> int:
@@ -344,7 +347,8 @@ def _plan(searcher: Searcher, parsed: Parsed) -> _Plan:
     budget = max(20, PREFIX_TERMS // max(1, len(prefixes)))
     expanded = [_expand(searcher, prefix, budget) for prefix in prefixes]
     highlighted = set(stems) | {w for p in phrases for w in p}
-    return _Plan(clauses, [words for words in expanded if words], highlighted, prefixes)
+    expanded = [words for words in expanded if words]
+    return _Plan(clauses, expanded, highlighted, prefixes, phrases)
 
 
 def _expand(searcher: Searcher, prefix: str, limit: int) -> list[str]:
@@ -402,37 +406,72 @@ def _snippet(text: str, analyzer, plan: _Plan) -> str | None:
     """About SNIPPET_CHARS of ``text`` around its best run of matches, or None.
 
     Stemming a long lesson whole costs ~10 ms, so a regular expression finds the first
-    word that could match (a stem's first letters, a prefix) and only the text around it
+    word that could match (a stem's first letters, a prefix) and only the text after it
     is analyzed; all of it only when that word was no match after all."""
     first = plan.candidates.search(text) if plan.candidates else None
     if first is None:
         return None
     start = _word_start(text, max(0, first.start() - SNIPPET_CHARS))
-    end = _word_end(text, first.start() + 4 * SNIPPET_CHARS)
+    end = _word_end(text, first.start() + SNIPPET_WINDOW)
     return _fragment(text, start, end, analyzer, plan) or _fragment(
         text, 0, len(text), analyzer, plan
     )
 
 
 def _fragment(text: str, start: int, end: int, analyzer, plan: _Plan) -> str | None:
+    """The snippet from ``text[start:end]``: the span of SNIPPET_CHARS holding the most
+    distinct matched words (then the most matches), each match marked."""
     window = text[start:end]
-
-    def matched(tokens):
-        for token in tokens:
-            original = window[token.startchar : token.endchar].lower()
-            token.matched = token.text in plan.stems or original.startswith(plan.prefixes)
-            yield token
-
-    tokens = analyzer(window, chars=True, mode="query", removestops=False)
-    fragmenter = ContextFragmenter(maxchars=SNIPPET_CHARS, surround=SNIPPET_CHARS // 2 - 20)
-    fragments = fragmenter.fragment_tokens(window, matched(tokens))
-    best = top_fragments(fragments, 1, BasicFragmentScorer(), lambda f: f.startchar)
-    if not best:
+    matches = _matches(window, analyzer, plan)
+    if not matches:
         return None
-    (fragment,) = best
-    before = "… " if start + fragment.startchar > 0 else ""
-    after = " …" if start + fragment.endchar < len(text) else ""
-    return before + _MarkFormatter().format_fragment(fragment) + after
+    first, last = _best_run(matches)
+    a, b = _padded(window, first, last)
+    marks = [Token(startchar=s, endchar=e) for s, e, _ in matches if a <= s and e <= b]
+    before = "… " if start + a > 0 else ""
+    after = " …" if start + b < len(text) else ""
+    return before + _MarkFormatter().format_fragment(Fragment(window, marks, a, b)) + after
+
+
+def _matches(window: str, analyzer, plan: _Plan) -> list[tuple[int, int, str]]:
+    """Where words, prefixes and phrases match: (startchar, endchar, what), in order. A
+    phrase's run of words is one match of its own, so a run holding it ranks first."""
+    tokens = [
+        (t.startchar, t.endchar, t.text)
+        for t in analyzer(window, chars=True, mode="query", removestops=False)
+        if not t.stopped
+    ]
+    matches = []
+    for start, end, stem in tokens:
+        original = window[start:end].lower()
+        if stem in plan.stems:
+            matches.append((start, end, stem))
+        elif original.startswith(plan.prefixes):
+            matches.append((start, end, next(p for p in plan.prefixes if original.startswith(p))))
+    for n, phrase in enumerate(plan.phrases):
+        for i in range(len(tokens) - len(phrase) + 1):
+            if all(tokens[i + k][2] == word for k, word in enumerate(phrase)):
+                matches.append((tokens[i][0], tokens[i + len(phrase) - 1][1], f"\0{n}"))
+    return sorted(matches)
+
+
+def _best_run(matches: list[tuple[int, int, str]]) -> tuple[int, int]:
+    best = None
+    for i, (first, _, _) in enumerate(matches[:SNIPPET_MATCHES]):
+        run = [m for m in matches[i : i + SNIPPET_MATCHES] if m[1] - first <= SNIPPET_CHARS]
+        rank = (len({m[2] for m in run}), len(run))
+        if best is None or rank > best[0]:
+            best = (rank, first, run[-1][1])
+    return best[1], best[2]
+
+
+def _padded(text: str, first: int, last: int) -> tuple[int, int]:
+    """``first:last`` widened to about SNIPPET_CHARS, as much on each side, at words."""
+    spare = max(0, SNIPPET_CHARS - (last - first))
+    a = max(0, first - spare // 2)
+    b = min(len(text), last + spare - (first - a))
+    a = max(0, min(a, b - SNIPPET_CHARS))
+    return _word_start(text, a), _word_end(text, b)
 
 
 def _word_start(text: str, i: int) -> int:

@@ -275,3 +275,12 @@ def test_a_snippet_shows_a_match_deep_in_a_long_lesson(index):
     assert "<mark>possibility</mark> of &lt;b&gt;failure&lt;/b&gt;" in hit.snippet
     assert hit.snippet.startswith("… ") and hit.snippet.endswith(" …")
     assert 150 <= len(hit.snippet) <= 400
+
+
+def test_a_snippet_marks_a_phrase_as_one_and_centres_the_best_run(index):
+    filler = "Nothing to see in this sentence at all. " * 20
+    body = "Review the code of conduct. " + filler + "Ask for a code review before merging."
+    index.apply([doc(1, body=body)], [])
+    (hit,) = find(index, '"code review"').hits
+    assert "Ask for a <mark>code review</mark> before merging." in hit.snippet
+    assert hit.snippet.startswith("… ") and 150 <= len(hit.snippet) <= 300
