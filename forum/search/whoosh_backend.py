@@ -814,6 +814,8 @@ class WhooshBackend:
             shutil.rmtree(folder, ignore_errors=True)  # someone else made it first
 
     def apply(self, upserts: list[Document], deletes: list[str]) -> None:
+        """One writer, one commit. A key both upserted and deleted in one call is
+        deleted; the index is created when the folder is missing or empty."""
         if not upserts and not deletes:
             return
         ix = self._live()
