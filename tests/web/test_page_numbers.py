@@ -47,6 +47,7 @@ PAGINATED = {
     "modules.history": "/modules/{module_id}/history",
     "modules.view": "/modules/{module_id}",
     "people.profile": "/users/{user_id}",
+    "search.results": "/search",
     "threads.history": "/posts/{post_id}/history",
     "threads.notifications_page": "/notifications",
     "threads.whats_new": "/whats-new",
