@@ -163,3 +163,18 @@ def test_twenty_people_posting_at_once_all_succeed_and_all_are_found(app, w):
     assert errors == []
     index_now()
     assert search.search(w.member, "concurrent topic", per_page=50).total == 20
+
+
+def test_reindex_from_the_command_line_brings_back_every_result(app, runner, w):
+    thread = ask(w.asker, w.module.id, title="Lockers on the third floor")
+    index_now()
+    if app.config["SEARCH_BACKEND"] == "whoosh":
+        shutil.rmtree(app.config["SEARCH_INDEX_DIR"])
+    else:
+        get_backend().reset()
+    assert found(w.member, "lockers") == []
+    result = runner.invoke(args=["reindex"])
+    assert result.exit_code == 0, result.output
+    assert "rebuilt" in result.output
+    assert ("thread", thread.id) in found(w.member, "lockers")
+    assert ("module", w.module.id) in found(w.member, "keys secrets")
