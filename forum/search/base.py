@@ -105,6 +105,7 @@ class Hit:
     title: str  # the document's label, or its title
     snippet: str  # escaped text in which only <mark> tags are live
     score: float
+    answered: bool = False  # a question with an accepted answer (or a post of one)
 
 
 @dataclass

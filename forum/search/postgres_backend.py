@@ -430,7 +430,7 @@ def _search_sql(terms: list[str], where: str) -> str:
     ),
     page AS (
         SELECT top.key, top.score, d.created_at, d.type, d.obj_id, d.thread_id, d.module_id,
-            coalesce(nullif(d.label, ''), d.title) AS title,
+            d.answered, coalesce(nullif(d.label, ''), d.title) AS title,
             replace(ts_headline('english', replace(CASE
                 WHEN to_tsvector('english', d.body) @@ q.query THEN d.body
                 WHEN to_tsvector('english', d.answer) @@ q.query THEN d.answer
@@ -447,6 +447,7 @@ def _hit(row) -> Hit:
     return Hit(
         type=row.type, id=row.obj_id, thread_id=row.thread_id, module_id=row.module_id,
         title=row.title, snippet=marked(row.snippet), score=float(row.score),
+        answered=bool(row.answered),
     )  # fmt: skip
 
 

@@ -510,6 +510,7 @@ def _hit(searcher: Searcher, docnum: int, score: float, plan: _Plan) -> Hit:
         title=stored.get("label") or stored.get("title", ""),
         snippet=marked(snippet),
         score=float(score),
+        answered=bool(stored.get("answered")),
     )
 
 

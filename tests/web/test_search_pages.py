@@ -45,3 +45,16 @@ def test_odd_queries_are_pages_not_errors(login, w, q):
 @pytest.mark.parametrize("query", ["type=bogus", "module_id=abc", "page=0"])
 def test_bad_filters_are_a_clear_400(login, w, query):
     assert login(w.member).get(f"/search?q=badge&{query}").status_code == 400
+
+
+def test_an_answered_question_says_so_in_the_results(login, w):
+    from forum.models import Post, Thread
+    from forum.services import threads
+    from tests.api.helpers import fresh
+
+    thread = fresh().query(Thread).one()
+    reply = fresh().query(Post).filter(Post.thread_id == thread.id).order_by(Post.id.desc()).first()
+    threads.accept(w.asker, thread.id, reply.id)
+    while sum(run_pending()):
+        pass
+    assert "Answered" in text_of(login(w.member).get("/search?q=badge&type=thread"))
