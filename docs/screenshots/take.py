@@ -318,6 +318,18 @@ def take(browser: Browser, url: str, shoot: Shooter) -> None:
     page.goto("/")
     follow(page, lesson_title(DISCUSSED))
     shoot.part(page, "threads.png", "#discussion", "#discussion .thread-list")
+
+    # The archive: the header's search box, and similar answers while asking.
+    search = page.get_by_role("search").get_by_label("Search the archive")
+    search.fill("authenticator phone")
+    search.press("Enter")
+    page.wait_for_load_state("load")
+    shoot.page(page, "search.png")
+    page.goto("/")
+    follow(page, lesson_title(DISCUSSED))
+    page.get_by_label("Title").press_sequentially("can I ask my buddy, not my manager?")
+    page.locator(".similar-list").wait_for()
+    shoot.part(page, "similar.png", "#new-thread", "#new-thread")
     page.context.close()
 
     # The thread as its asker sees it: replies new since their last visit, and the buttons
@@ -336,6 +348,11 @@ def take(browser: Browser, url: str, shoot: Shooter) -> None:
     page.context.close()
 
     page = signed_in(browser, url, MANAGER)
+    follow(page, lesson_title(DISCUSSED))
+    shoot.part(page, "faq.png", "#faq", "#faq")
+    follow(page, "Doc gaps")
+    shoot.page(page, "gaps.png")
+    page.goto("/")
     shoot.page(page, "home.png")
     follow(page, "Cohorts")
     follow(page, cohort_name(COHORT))
