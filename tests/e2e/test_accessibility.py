@@ -182,8 +182,16 @@ def main_pages() -> dict[str, list[str]]:
             f"/users/{helper.id}",
             f"/users/{learner.id}",
             "/no-such-page",
+            "/search?q=password+phone",
+            "/settings",
         ],
-        "priya": ["/people", f"/threads/{thread.id}", "/moderation/flags"],
+        "priya": [
+            "/people",
+            f"/threads/{thread.id}",
+            "/moderation/flags",
+            f"/threads/{thread.id}/promote",
+            f"/modules/{thread.module_id}/gaps",
+        ],
     }
 
 
