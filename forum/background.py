@@ -111,8 +111,19 @@ def _backoff(job: Job) -> float:
 
 def _finish(jobs: list[Job], error: str | None, retry_after: float | None = None) -> None:
     """Record how the jobs went, in one transaction."""
-    with write_transaction():
+    with write_transaction() as session:
         now = utcnow()
+        if error is None and retry_after is None:
+            # Done, with nothing to trim: one UPDATE for the batch, not a load and an UPDATE
+            # per job (a batch of 80 index jobs took a second that way on PostgreSQL).
+            plain = [j.id for j in jobs if KEEP_WHEN_FINISHED.get(j.kind) is None]
+            session.execute(
+                update(Job)
+                .where(Job.id.in_(plain))
+                .values(claimed_by=None, claimed_at=None, done_at=now)
+                .execution_options(synchronize_session=False)
+            )
+            jobs = [j for j in jobs if KEEP_WHEN_FINISHED.get(j.kind) is not None]
         for job in jobs:
             job.claimed_by = None
             job.claimed_at = None
