@@ -52,7 +52,6 @@ import sys
 import tempfile
 import threading
 import time
-import urllib.parse
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
@@ -65,6 +64,8 @@ if str(ROOT) not in sys.path:
 
 from flask import Flask  # noqa: E402
 from flask.testing import FlaskClient  # noqa: E402
+
+from bench.databases import postgres_database  # noqa: E402
 
 WORDS_FILE = Path("/usr/share/dict/words")
 SEED = 2026
@@ -1258,24 +1259,6 @@ def bench_backend(
     return BackendReport(name, database, indexing, timings, fresh, bare_fresh, load)
 
 
-@contextlib.contextmanager
-def postgres_database(base_url: str) -> Iterator[str]:
-    """A database created for this run and dropped after it, whatever happens."""
-    import psycopg
-
-    parts = urllib.parse.urlsplit(base_url)
-    name = f"forum_bench_search_{os.getpid()}"
-    admin_url = urllib.parse.urlunsplit(("postgresql", parts.netloc, "/postgres", "", ""))
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        conn.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield urllib.parse.urlunsplit((parts.scheme, parts.netloc, f"/{name}", "", ""))
-    finally:
-        with psycopg.connect(admin_url, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
 # Reporting -----------------------------------------------------------------------------------
 
 
@@ -1575,7 +1558,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.backend in ("postgres", "both"):
             directory = base / "postgres"
             directory.mkdir()
-            with postgres_database(args.postgres) as url:
+            with postgres_database(args.postgres, "search") as url:
                 reports.append(bench_backend("postgres", url, directory, corpus, args))
     finally:
         if args.dir is None:

@@ -49,7 +49,6 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -59,6 +58,8 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))  # run from a checkout, installed or not
 
 from flask import Flask  # noqa: E402
+
+from bench.databases import postgres_database  # noqa: E402
 
 POSTS = 50
 CONNECTIONS = (8, 32)
@@ -245,24 +246,6 @@ def seed(url: str, directory: Path) -> Seeded:
         db.session.remove()
         db.engine.dispose()
     return result
-
-
-@contextlib.contextmanager
-def postgres_database(base_url: str) -> Iterator[str]:
-    """A database created for this run and dropped after it, whatever happens."""
-    import psycopg
-
-    parts = urllib.parse.urlsplit(base_url)
-    name = f"forum_bench_thread_{os.getpid()}"
-    admin_url = urllib.parse.urlunsplit(("postgresql", parts.netloc, "/postgres", "", ""))
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        conn.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield urllib.parse.urlunsplit((parts.scheme, parts.netloc, f"/{name}", "", ""))
-    finally:
-        with psycopg.connect(admin_url, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 # Servers --------------------------------------------------------------------------------------
@@ -957,7 +940,7 @@ def main(argv: list[str] | None = None) -> int:
         try:
             url = f"sqlite:///{base / 'forum.db'}"
             if args.postgres:
-                with postgres_database(args.postgres) as pg_url:
+                with postgres_database(args.postgres, "thread") as pg_url:
                     print(profile(pg_url, base, args.profile))
             else:
                 print(profile(url, base, args.profile))
@@ -982,7 +965,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.postgres:
             directory = base / "postgres"
             directory.mkdir()
-            with postgres_database(args.postgres) as url:
+            with postgres_database(args.postgres, "thread") as url:
                 reports.append(bench_database("PostgreSQL", url, directory, args, script))
     finally:
         if args.dir is None:
