@@ -19,11 +19,13 @@ from forum.models.discussion import (
 )
 from forum.models.jobs import Job
 from forum.models.modules import FaqEntry, Module, ModuleRevision
+from forum.models.progress import PROGRESS_STATUSES, Progress, Quiz, QuizAttempt, QuizQuestion
 from forum.models.users import NOTIFY_EMAIL, ROLES, AccountLink, ApiToken, User, UserSession
 
 __all__ = [
     "COHORT_ROLES",
     "NOTIFY_EMAIL",
+    "PROGRESS_STATUSES",
     "ROLES",
     "THREAD_KINDS",
     "VISIBILITIES",
@@ -41,6 +43,10 @@ __all__ = [
     "Notification",
     "Post",
     "PostRevision",
+    "Progress",
+    "Quiz",
+    "QuizAttempt",
+    "QuizQuestion",
     "ReadMark",
     "ScheduleEntry",
     "SimilarOpen",

@@ -116,6 +116,11 @@ def can_see_module(actor: User | None, module: Module) -> bool:
     return module.published or can_edit_module(actor, module)
 
 
+def can_track_progress(actor: User | None, module: Module) -> bool:
+    """Anyone who sees a module may mark their own progress on it."""
+    return can_see_module(actor, module)
+
+
 def visible_modules_clause(actor: User | None, viewer: Viewer = None) -> ColumnElement[bool]:
     """SQL twin of ``can_see_module`` for list queries."""
     if is_manager(actor):
