@@ -5,18 +5,28 @@ BIN := $(VENV)/bin
 PORT ?= 5000
 export FLASK_APP := forum
 
-.PHONY: run test install install-dev lint format e2e bench clean
+.PHONY: run test pytest check install install-dev lint format e2e bench clean lock lock-upgrade audit
+
+# Exact versions with hashes, made from pyproject.toml by `make lock` (uv pip compile):
+# requirements.lock for serving, requirements-dev.lock with the dev extra as well.
+LOCK := requirements.lock
+DEV_LOCK := requirements-dev.lock
+COMPILE = $(BIN)/uv pip compile pyproject.toml --quiet --universal --python-version 3.11 \
+	--generate-hashes --custom-compile-command "make lock"
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-$(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e .
+# The locked versions first, hashes checked; then the project itself, which brings nothing more.
+$(VENV)/.installed: $(LOCK) pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet --require-hashes -r $(LOCK)
+	$(BIN)/pip install --quiet --no-deps -e .
 	touch $@
 
-$(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e '.[dev]'
+$(VENV)/.installed-dev: $(DEV_LOCK) pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet --require-hashes -r $(DEV_LOCK)
+	$(BIN)/pip install --quiet --no-deps -e .
 	touch $(VENV)/.installed $@
 
 # axe-core, which the browser tests inject into pages; npm keeps the tarball's old dates,
@@ -36,10 +46,34 @@ run: install
 	@echo "Serving on $(FORUM_BASE_URL)"
 	$(BIN)/flask run --host 127.0.0.1 --port $(PORT)
 
-test: install-dev
+test: check pytest
+
+# tests/test_lockfile.py fails when the lock files are out of step with pyproject.toml.
+pytest: install-dev
+	$(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
+
+check: install-dev
 	$(BIN)/ruff check forum tests bench
 	$(BIN)/ruff format --check forum tests bench
-	$(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
+
+# After editing pyproject.toml's dependencies: keeps every other pin as it is. The serving
+# lock is constrained by the dev lock, so both hold the same versions.
+lock: $(BIN)/uv
+	$(COMPILE) --extra dev -o $(DEV_LOCK)
+	$(COMPILE) -c $(DEV_LOCK) -o $(LOCK)
+
+# uv alone, at its locked version: locking never reinstalls the environment.
+$(BIN)/uv: | $(BIN)/python
+	$(BIN)/pip install --quiet --no-deps "$$(grep -m1 '^uv==' $(DEV_LOCK) | cut -d' ' -f1)"
+
+# Moves every pin to the newest release the ranges in pyproject.toml allow.
+lock-upgrade: $(BIN)/uv
+	$(COMPILE) --extra dev --upgrade -o $(DEV_LOCK)
+	$(COMPILE) -c $(DEV_LOCK) -o $(LOCK)
+
+# Known advisories against the locked versions (skipped, saying why, when unreachable).
+audit: install-dev
+	$(BIN)/python .ci/audit.py $(DEV_LOCK)
 
 lint: install-dev
 	$(BIN)/ruff check forum tests bench
