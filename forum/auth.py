@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, g, redirect, request, url_for
+from flask import Flask, g, redirect, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 
 from forum.errors import Unauthorized, wants_json
@@ -23,10 +23,18 @@ def signed_in_by_bearer() -> bool:
     return g.get("auth_via") == "bearer"
 
 
+def _new_csrf_token() -> None:
+    """Forget the form token of the session before: a token seen before signing in (or by
+    the person signed in before) does not work after."""
+    session.pop("csrf_token", None)
+    g.pop("csrf_token", None)
+
+
 def sign_in(user: User) -> None:
     """Start a server-side session for this browser and put its key in the cookie."""
     accounts.start_session(user, request.user_agent.string)
     login_user(user)
+    _new_csrf_token()
 
 
 def current_session_key() -> str | None:
@@ -40,6 +48,7 @@ def sign_out() -> None:
     """End this browser's session on the server, so a copied cookie is dead too."""
     accounts.end_session(current_session_key())
     logout_user()
+    _new_csrf_token()
 
 
 def register_auth(app: Flask) -> None:

@@ -76,7 +76,6 @@ def load_config(app: Flask, overrides: dict[str, Any] | None = None) -> None:
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_SAMESITE": "Lax",
-        "WTF_CSRF_TIME_LIMIT": None,
         "SQLITE_BUSY_TIMEOUT_MS": 15000,
         # Connections per app process (and as many again in overflow); match the server's
         # threads (gunicorn --threads) and keep processes x 2 x this under PostgreSQL's limit.
@@ -106,3 +105,8 @@ def load_config(app: Flask, overrides: dict[str, Any] | None = None) -> None:
     settings.update(overrides)
     settings.setdefault("SQLALCHEMY_ENGINE_OPTIONS", engine_options(settings))
     app.config.update(settings)
+    # A form's CSRF token lives as long as a sign-in does (the server-side session row
+    # expires after the same time): a token copied from an old page is not good forever.
+    app.config.setdefault(
+        "WTF_CSRF_TIME_LIMIT", int(app.permanent_session_lifetime.total_seconds())
+    )

@@ -96,7 +96,7 @@ def create_user(
     if actor is not None and not permissions.can_create_user(actor, role):
         raise Forbidden("Managers add members; only admins add managers and admins.")
     address = validation.email(email)
-    name = validation.text("name", name, max_len=validation.NAME_MAX)
+    name = validation.person_name(name)
     secret = validation.password(password) if password is not None else None
     with write_transaction() as session:
         if _email_taken(address):
@@ -142,7 +142,7 @@ def update_user(
         if user.id == actor.id and (active is False or (role and role != user.role)):
             raise Invalid("You cannot deactivate yourself or change your own role.")
         if name is not None:
-            user.name = validation.text("name", name, max_len=validation.NAME_MAX)
+            user.name = validation.person_name(name)
         if role is not None:
             user.role = role
         if active is not None and active != user.active:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import UTC, date, datetime, time
 
 import email_validator
+from confusable_homoglyphs import categories as scripts
+from confusable_homoglyphs import confusables
 from email_validator import EmailNotValidError, validate_email
 
 from forum.errors import Invalid
@@ -33,6 +36,49 @@ def text(field: str, value: str | None, *, max_len: int, min_len: int = 1) -> st
         )
     if len(value) > max_len:
         raise Invalid.field(field, f"must be at most {max_len} characters")
+    return value
+
+
+# Characters a name may not hold: none of them shows as itself. Bidi controls reorder what
+# follows them (a name could make the text after it read backwards), zero-width and other
+# format characters hide inside a name that then looks like another person's.
+_INVISIBLE_CATEGORIES = {"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"}
+_INVISIBLE = {
+    "\u034f",  # combining grapheme joiner
+    "\u115f",  # Hangul fillers: letters by category, blank on screen
+    "\u1160",
+    "\u3164",
+    "\uffa0",
+    "\u2800",  # braille pattern blank
+    "\u17b4",  # Khmer inherent vowels, invisible
+    "\u17b5",
+}
+
+
+def _invisible(ch: str) -> bool:
+    code = ord(ch)
+    return (
+        unicodedata.category(ch) in _INVISIBLE_CATEGORIES
+        or ch in _INVISIBLE
+        or 0xFE00 <= code <= 0xFE0F  # variation selectors
+        or 0xE0100 <= code <= 0xE01EF  # variation selectors supplement
+        or 0xE0000 <= code <= 0xE007F  # tag characters
+    )
+
+
+def person_name(value: str | None) -> str:
+    """A person's name as others will read it: NFC-normalised and trimmed, otherwise as
+    written; no invisible or direction-changing characters, and at least one letter, digit,
+    mark-bearing character or symbol that shows."""
+    value = text("name", value, max_len=NAME_MAX)
+    value = unicodedata.normalize("NFC", value)
+    hidden = sorted({f"U+{ord(ch):04X}" for ch in value if _invisible(ch)})
+    if hidden:
+        raise Invalid.field(
+            "name", f"must not contain invisible or direction characters ({', '.join(hidden)})"
+        )
+    if not any(unicodedata.category(ch)[0] in "LNPS" for ch in value):
+        raise Invalid.field("name", "must contain a visible character")
     return value
 
 
@@ -108,13 +154,39 @@ def _accept_internal_mail_domains() -> None:
 _accept_internal_mail_domains()
 
 
+# Scripts that a part of an address may mix, as Unicode's "highly restrictive" profile
+# (UTS #39) allows them: Japanese, Chinese and Korean writing beside Latin. Any other mix
+# is how look-alike addresses are made (a Cyrillic U+0430 in "anna").
+_SCRIPT_MIXES = (
+    {"LATIN", "HAN", "HIRAGANA", "KATAKANA"},
+    {"LATIN", "HAN", "BOPOMOFO"},
+    {"LATIN", "HAN", "HANGUL"},
+)
+
+
+def _looks_like_another(part: str) -> bool:
+    used = {scripts.alias(ch) for ch in part} - {"COMMON", "INHERITED"}
+    if len(used) <= 1 or any(used <= mix for mix in _SCRIPT_MIXES):
+        return False
+    return bool(confusables.is_dangerous(part))
+
+
 def email(value: str | None) -> str:
-    """An address by its syntax alone, lower-cased: addresses are compared without case."""
+    """An address by its syntax, lower-cased (addresses are compared without case); a part
+    that mixes scripts with look-alike letters is refused."""
     value = text("email", value, max_len=EMAIL_MAX)
     try:
-        return validate_email(value, check_deliverability=False).normalized.lower()
+        address = validate_email(value, check_deliverability=False).normalized.lower()
     except EmailNotValidError as exc:
         raise Invalid.field("email", str(exc)) from exc
+    local, _, domain = address.rpartition("@")
+    if any(_looks_like_another(part) for part in (local, *domain.split("."))):
+        raise Invalid.field(
+            "email",
+            "mixes letters of different alphabets that look alike (such as Cyrillic "
+            "and Latin); type the address in one alphabet",
+        )
+    return address
 
 
 def password(value: str | None) -> str:

@@ -9,7 +9,7 @@ from forum.models import Cohort, Membership, Module, ScheduleEntry
 from forum.services import accounts
 from tests.api.helpers import count, expect_error, fresh
 from tests.conftest import csrf_token
-from tests.factories import make_cohort, make_module
+from tests.factories import PASSWORD, make_cohort, make_module
 
 
 def _refused(response) -> None:
@@ -97,3 +97,53 @@ def test_a_bearer_request_from_a_browser_with_a_cookie_needs_no_token(login, api
 def test_an_anonymous_post_is_401_not_a_csrf_error(api):
     error = expect_error(api().post("/cohorts", json={"name": "Nobody"}), 401)
     assert error["code"] == "unauthorized"
+
+
+# Lifetime ------------------------------------------------------------------------------------
+
+
+def _cohort_post(client, token: str):
+    return client.post("/api/v1/cohorts", json={"name": "Late"}, headers={"X-CSRFToken": token})
+
+
+def test_a_token_lives_as_long_as_a_sign_in(app):
+    lifetime = app.permanent_session_lifetime.total_seconds()
+    assert app.config["WTF_CSRF_TIME_LIMIT"] == lifetime > 0
+
+
+def test_a_token_older_than_a_sign_in_is_refused(app, login, manager, monkeypatch):
+    from itsdangerous import TimestampSigner
+
+    client = login(manager)
+    token = csrf_token(client, "/")
+    lifetime = int(app.permanent_session_lifetime.total_seconds())
+    now = TimestampSigner.get_timestamp
+
+    def later_for_csrf(seconds: int):
+        # Only the form tokens' clock moves: the session cookie has a signed time too.
+        return lambda s: now(s) + (seconds if b"csrf" in bytes(s.salt) else 0)
+
+    monkeypatch.setattr(TimestampSigner, "get_timestamp", later_for_csrf(lifetime - 60))
+    assert _cohort_post(client, token).status_code == 201  # still within its life
+    monkeypatch.setattr(TimestampSigner, "get_timestamp", later_for_csrf(lifetime + 60))
+    _refused(_cohort_post(client, token))
+    assert count(Cohort) == 1
+
+
+def test_signing_in_and_out_gives_the_browser_a_new_token(app, manager):
+    client = app.test_client()
+    before = csrf_token(client, "/login")
+    r = client.post(
+        "/login", data={"email": manager.email, "password": PASSWORD, "csrf_token": before}
+    )
+    assert r.status_code == 302
+    _refused(_cohort_post(client, before))  # the token seen before signing in
+    during = csrf_token(client, "/")
+    assert _cohort_post(client, during).status_code == 201
+    client.post("/logout", data={"csrf_token": during})
+    client.post(
+        "/login",
+        data={"email": manager.email, "password": PASSWORD, "csrf_token": csrf_token(client)},
+    )
+    _refused(_cohort_post(client, during))  # the token of the session before
+    assert count(Cohort) == 1
