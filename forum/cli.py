@@ -1,9 +1,10 @@
 """Command-line tools: ``flask --app forum users create``, ``seed-demo``, ``reindex``,
-``worker``."""
+``worker``, ``backup``, ``restore``."""
 
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 import click
 from flask import Flask, current_app
@@ -125,8 +126,62 @@ def worker_command(once: bool) -> None:
         click.echo("Worker stopped.")
 
 
+def _busy_timeout() -> float:
+    return current_app.config["SQLITE_BUSY_TIMEOUT_MS"] / 1000
+
+
+@click.command("backup")
+@click.argument("file", type=click.Path(dir_okay=False, writable=True, path_type=Path))
+@with_appcontext
+def backup_command(file: Path) -> None:
+    """Write a consistent copy of the SQLite database to FILE while the service runs.
+
+    FILE is readable by its owner only. On PostgreSQL, use pg_dump instead.
+    """
+    from forum import backup
+
+    try:
+        database = backup.sqlite_path(current_app.config["SQLALCHEMY_DATABASE_URI"], "pg_dump")
+        size = backup.backup(database, file, _busy_timeout())
+    except ForumError as exc:
+        raise click.ClickException(exc.message) from None
+    click.echo(f"Backup written to {file} ({size / 1e6:.1f} MB).")
+    click.echo("Keep the secret key (FORUM_SECRET_KEY or instance/secret_key) with it.")
+
+
+@click.command("restore")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--replace", is_flag=True, help="Overwrite a database that already holds data.")
+@with_appcontext
+def restore_command(file: Path, replace: bool) -> None:
+    """Put the backup FILE into this instance, upgrade it, and rebuild the search index.
+
+    The instance's database must be empty or absent, unless --replace is given; stop the
+    service first. On PostgreSQL, use pg_restore instead.
+    """
+    from flask_migrate import upgrade
+
+    from forum import backup
+    from forum.extensions import db
+
+    try:
+        database = backup.sqlite_path(current_app.config["SQLALCHEMY_DATABASE_URI"], "pg_restore")
+        db.session.remove()
+        db.engine.dispose()  # no pooled connection may keep reading what is replaced
+        revision = backup.restore(file, database, _busy_timeout(), replace=replace)
+    except ForumError as exc:
+        raise click.ClickException(exc.message) from None
+    click.echo(f"Restored {file} (schema {revision}); upgrading it to the current schema.")
+    upgrade()
+    db.engine.dispose()
+    _rebuild_index("Rebuilding the search index")
+    click.echo("Restored. Start the service with the secret key that was kept with the backup.")
+
+
 def register_cli(app: Flask) -> None:
     app.cli.add_command(users_cli)
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(worker_command)
     app.cli.add_command(reindex_command)
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)

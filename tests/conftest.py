@@ -7,6 +7,7 @@ PostgreSQL, Redis or browser fails the run instead of skipping.
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 from collections.abc import Iterator
@@ -89,6 +90,28 @@ class FreshContextClient(FlaskClient):
     def open(self, *args, **kwargs):
         with self.application.app_context():
             return super().open(*args, **kwargs)
+
+
+@pytest.fixture
+def keep_logging() -> Iterator[None]:
+    """Alembic's env.py calls ``logging.config.fileConfig``, which disables every logger that
+    already exists (``forum.mail`` among them) and replaces the root handlers. Put them back,
+    so that later tests in this process still see their logs."""
+    root = logging.getLogger()
+    saved_root = (root.level, list(root.handlers))
+    saved = {
+        name: (logger.disabled, logger.level, list(logger.handlers), logger.propagate)
+        for name, logger in logging.Logger.manager.loggerDict.items()
+        if isinstance(logger, logging.Logger)
+    }
+    yield
+    root.setLevel(saved_root[0])
+    root.handlers[:] = saved_root[1]
+    for name, (disabled, level, handlers, propagate) in saved.items():
+        logger = logging.getLogger(name)
+        logger.disabled, logger.propagate = disabled, propagate
+        logger.setLevel(level)
+        logger.handlers[:] = handlers
 
 
 @pytest.fixture(params=["sqlite", "postgres"])

@@ -6,7 +6,6 @@ a fresh, empty database (not the suite's ``create_all`` one).
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
@@ -23,28 +22,6 @@ from forum import create_app
 from forum.extensions import db
 from tests import factories
 from tests.conftest import POSTGRES_URL, _base_config, need, postgres_database
-
-
-@pytest.fixture
-def keep_logging() -> Iterator[None]:
-    """Alembic's env.py calls ``logging.config.fileConfig``, which disables every logger that
-    already exists (``forum.mail`` among them) and replaces the root handlers. Put them back,
-    so that later tests in this process still see their logs."""
-    root = logging.getLogger()
-    saved_root = (root.level, list(root.handlers))
-    saved = {
-        name: (logger.disabled, logger.level, list(logger.handlers), logger.propagate)
-        for name, logger in logging.Logger.manager.loggerDict.items()
-        if isinstance(logger, logging.Logger)
-    }
-    yield
-    root.setLevel(saved_root[0])
-    root.handlers[:] = saved_root[1]
-    for name, (disabled, level, handlers, propagate) in saved.items():
-        logger = logging.getLogger(name)
-        logger.disabled, logger.propagate = disabled, propagate
-        logger.setLevel(level)
-        logger.handlers[:] = handlers
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
