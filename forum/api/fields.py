@@ -19,6 +19,18 @@ class Id(fields.Integer):
         super().__init__(strict=True, **kwargs)
 
 
+class WholeNumber(fields.Integer):
+    """A JSON whole number; true and false are not numbers here (Python counts them as 1, 0)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(strict=True, **kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, bool):
+            raise self.make_error("invalid", input=value)
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
 class QueryInt(fields.Integer):
     """A whole number in the query string: ASCII digits only.
 

@@ -4,8 +4,24 @@ from __future__ import annotations
 
 from marshmallow import EXCLUDE, Schema, fields, validate
 
-from forum.api.fields import MAX_ID, Id, Markdown, QueryInt, StrictBool, Text, When
-from forum.models import COHORT_ROLES, NOTIFY_EMAIL, ROLES, THREAD_KINDS, VISIBILITIES
+from forum.api.fields import (
+    MAX_ID,
+    Id,
+    Markdown,
+    QueryInt,
+    StrictBool,
+    Text,
+    When,
+    WholeNumber,
+)
+from forum.models import (
+    COHORT_ROLES,
+    NOTIFY_EMAIL,
+    PROGRESS_STATUSES,
+    ROLES,
+    THREAD_KINDS,
+    VISIBILITIES,
+)
 from forum.search.base import TYPES as SEARCH_TYPES
 from forum.services import validation as v
 from forum.services.notifications import KINDS as NOTIFICATION_KINDS
@@ -255,6 +271,80 @@ class RevisionSchema(Schema):
     body = fields.String()
     author = fields.Nested(UserRefSchema, allow_none=True)
     created_at = When()
+
+
+# Progress and knowledge checks ---------------------------------------------------------------
+
+
+class ProgressIn(In):
+    status = fields.String(required=True, validate=validate.OneOf(PROGRESS_STATUSES))
+
+
+class ProgressSchema(Schema):
+    module_id = fields.Integer()
+    status = fields.String(metadata={"enum": list(PROGRESS_STATUSES)})
+    completed_at = When(allow_none=True)
+
+
+class QuizQuestionIn(In):
+    prompt = fields.String(required=True)
+    choices = fields.List(fields.String(), required=True)
+    answer = WholeNumber(required=True, metadata={"description": "index into choices"})
+
+
+class QuizIn(In):
+    pass_mark = WholeNumber(required=True, metadata={"minimum": 0, "maximum": 100})
+    questions = fields.List(fields.Nested(QuizQuestionIn), required=True)
+
+
+class QuizQuestionSchema(Schema):
+    prompt = fields.String()
+    choices = fields.List(fields.String())
+    answer = fields.Integer(
+        metadata={"description": "only for the check's editors and learners who passed it"}
+    )
+
+
+class QuizSchema(Schema):
+    module_id = fields.Integer()
+    pass_mark = fields.Integer()
+    questions = fields.List(fields.Nested(QuizQuestionSchema))
+    passed = fields.Boolean(metadata={"description": "the caller has passed this check"})
+    created_at = When()
+
+
+class AttemptIn(In):
+    answers = fields.List(WholeNumber(), required=True)
+
+
+class AttemptSchema(Schema):
+    id = fields.Integer()
+    score = fields.Integer(metadata={"description": "100 x correct / questions, half up"})
+    passed = fields.Boolean()
+    wrong = fields.List(fields.Integer(), metadata={"description": "question indexes"})
+    created_at = When()
+
+
+class ProgressCellSchema(Schema):
+    status = fields.String(metadata={"enum": list(PROGRESS_STATUSES)})
+    completed_at = When(allow_none=True)
+    overdue = fields.Boolean()
+
+
+class ScheduledModuleSchema(Schema):
+    id = fields.Integer()
+    title = fields.String()
+    due_at = When()
+
+
+class ProgressRowSchema(Schema):
+    user = fields.Nested(UserRefSchema)
+    progress = fields.Dict(keys=fields.String(), values=fields.Nested(ProgressCellSchema))
+
+
+class CohortProgressSchema(Schema):
+    modules = fields.List(fields.Nested(ScheduledModuleSchema))
+    members = fields.List(fields.Nested(ProgressRowSchema))
 
 
 # Health ------------------------------------------------------------------------------------

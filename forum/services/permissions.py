@@ -93,6 +93,16 @@ def can_view_cohort(actor: User | None, cohort_role: str | None) -> bool:
     return is_manager(actor) or (is_signed_in(actor) and cohort_role is not None)
 
 
+def progress_scope(actor: User | None, cohort_role: str | None) -> str | None:
+    """Whose progress in a cohort the actor sees: "all" (its facilitators, managers),
+    "own" (its learners: their own row), or None (not theirs to see: 404)."""
+    if is_manager(actor) or (is_signed_in(actor) and cohort_role == "facilitator"):
+        return "all"
+    if is_signed_in(actor) and cohort_role == "learner":
+        return "own"
+    return None
+
+
 # Modules -------------------------------------------------------------------------------
 
 
@@ -119,6 +129,16 @@ def can_see_module(actor: User | None, module: Module) -> bool:
 def can_track_progress(actor: User | None, module: Module) -> bool:
     """Anyone who sees a module may mark their own progress on it."""
     return can_see_module(actor, module)
+
+
+def can_edit_quiz(actor: User | None, module: Module) -> bool:
+    """A module's knowledge check is written by those who edit the module."""
+    return can_edit_module(actor, module)
+
+
+def can_see_quiz_answers(can_edit: bool, passed: bool) -> bool:
+    """The correct answers: for the check's editors, and for learners once they passed it."""
+    return can_edit or passed
 
 
 def visible_modules_clause(actor: User | None, viewer: Viewer = None) -> ColumnElement[bool]:

@@ -219,6 +219,55 @@ def scheduled_rows(
     return rows
 
 
+@dataclass
+class CohortGrid:
+    """A cohort's learners x scheduled modules, as one viewer may see it (``scope`` "all",
+    or "own" for a learner, who sees only their own row)."""
+
+    cohort: Cohort
+    entries: list[ScheduleEntry]
+    learners: list[User]
+    cells: dict[tuple[int, int], ModuleState]
+    scope: str
+
+    def cell(self, user_id: int, module_id: int) -> ModuleState:
+        return self.cells[(user_id, module_id)]
+
+    def row(self, user: User) -> list[ModuleState]:
+        return [self.cells[(user.id, e.module_id)] for e in self.entries]
+
+    def column(self, module_id: int) -> list[ModuleState]:
+        return [self.cells[(u.id, module_id)] for u in self.learners]
+
+    def tally(self, states: Iterable[ModuleState]) -> dict[str, int]:
+        """How many are in each of the dashboard's four states."""
+        counts = dict.fromkeys(("completed", "in_progress", "overdue", "not_started"), 0)
+        for state in states:
+            counts[state.shown_status] += 1
+        return counts
+
+
+def cohort_grid(actor: User, cohort_id: int, now: datetime | None = None) -> CohortGrid:
+    """The grid of ``GET /cohorts/{id}/progress`` and the dashboard, in a fixed number of
+    queries: facilitators and managers see every learner, a learner only themself."""
+    cohort = db.session.get(Cohort, cohort_id)
+    role = permissions.cohort_roles(actor).get(cohort_id) if cohort else None
+    scope = permissions.progress_scope(actor, role) if cohort else None
+    if scope is None:
+        raise NotFound("No such cohort.")
+    now = now or utcnow()
+    user_ids = None if scope == "all" else [actor.id]
+    entries = _schedule([cohort.id], include_unpublished=permissions.is_manager(actor))
+    members = _learners({cohort.id}, user_ids).get(cohort.id, [])
+    progress = _progress_for([cohort.id], user_ids) if entries and members else {}
+    cells = {
+        (m.user_id, e.module_id): _state(progress.get((m.user_id, e.module_id)), e.due_at, now)
+        for m in members
+        for e in entries
+    }
+    return CohortGrid(cohort, entries, [m.user for m in members], cells, scope)
+
+
 def _schedule(cohort_ids: Iterable[int] | None, include_unpublished: bool) -> list[ScheduleEntry]:
     stmt = (
         select(ScheduleEntry)
