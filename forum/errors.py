@@ -58,6 +58,16 @@ class Conflict(ForumError):
     message = "That conflicts with the current state."
 
 
+class NotLive(Conflict):
+    """An office hour that is scheduled or ended was asked for what only a live one does.
+
+    The API answers it as any conflict (409, code ``conflict``); the ``/live`` namespace
+    acknowledges it with its own word, ``not_live`` (API.md)."""
+
+    live_error = "not_live"
+    message = "This office hour is not live."
+
+
 HTTP_CODES = {
     400: "invalid",
     401: "unauthorized",

@@ -19,13 +19,23 @@ from forum.models.discussion import (
 )
 from forum.models.jobs import Job
 from forum.models.modules import FaqEntry, Module, ModuleRevision
+from forum.models.office_hours import (
+    OFFICE_HOUR_STATUSES,
+    QUESTION_STATUSES,
+    OfficeHour,
+    OfficeHourMessage,
+    OfficeHourQuestion,
+    OfficeHourRemoval,
+)
 from forum.models.progress import PROGRESS_STATUSES, Progress, Quiz, QuizAttempt, QuizQuestion
 from forum.models.users import NOTIFY_EMAIL, ROLES, AccountLink, ApiToken, User, UserSession
 
 __all__ = [
     "COHORT_ROLES",
     "NOTIFY_EMAIL",
+    "OFFICE_HOUR_STATUSES",
     "PROGRESS_STATUSES",
+    "QUESTION_STATUSES",
     "ROLES",
     "THREAD_KINDS",
     "VISIBILITIES",
@@ -41,6 +51,10 @@ __all__ = [
     "ModuleFollow",
     "ModuleRevision",
     "Notification",
+    "OfficeHour",
+    "OfficeHourMessage",
+    "OfficeHourQuestion",
+    "OfficeHourRemoval",
     "Post",
     "PostRevision",
     "Progress",

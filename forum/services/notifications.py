@@ -35,6 +35,7 @@ KINDS = (
     "accepted",
     "new_question",
     "flag",
+    "office_hour_soon",
     "office_hour_live",
     "office_hour_changed",
     "due_soon",
@@ -57,6 +58,7 @@ def notify(
     thread: Thread | None = None,
     post: Post | None = None,
     module_id: int | None = None,
+    office_hour_id: int | None = None,
     anonymous: bool = False,
 ) -> list[User]:
     """Record one notification per recipient who may see the thread (never the actor).
@@ -76,6 +78,7 @@ def notify(
                 thread_id=thread.id if thread else None,
                 post_id=post.id if post else None,
                 module_id=module_id or (thread.module_id if thread else None),
+                office_hour_id=office_hour_id,
                 actor_id=actor.id if actor else None,
                 actor_anonymous=anonymous,
             )

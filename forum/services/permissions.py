@@ -24,7 +24,16 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
-from forum.models import Cohort, Membership, ModerationEntry, Module, Post, Thread, User
+from forum.models import (
+    Cohort,
+    Membership,
+    ModerationEntry,
+    Module,
+    OfficeHour,
+    Post,
+    Thread,
+    User,
+)
 from forum.search.base import Scope
 
 
@@ -381,6 +390,81 @@ def who_can_see(users: list[User], thread: Thread, cohort_member_ids: set[int]) 
         if user.active and (sees_all or sees_this):
             seen.append(user)
     return seen
+
+
+# Office hours ------------------------------------------------------------------------------
+
+
+def can_schedule_office_hours(actor: User | None) -> bool:
+    """Managers, and facilitators (for their cohorts): who sees the scheduling form."""
+    return is_manager(actor) or "facilitator" in cohort_roles(actor).values()
+
+
+def can_schedule_office_hour(actor: User | None, cohort_id: int | None) -> bool:
+    """Managers schedule any session; a facilitator only one for a cohort they facilitate."""
+    if is_manager(actor):
+        return True
+    return cohort_id is not None and cohort_roles(actor).get(cohort_id) == "facilitator"
+
+
+def is_host(actor: User | None, office_hour: OfficeHour) -> bool:
+    """Who runs a session (start, end, take questions, remove people, edit it): its host,
+    managers and admins."""
+    if not is_signed_in(actor):
+        return False
+    return is_manager(actor) or office_hour.host_id == actor.id
+
+
+def can_join_office_hour(actor: User | None, office_hour: OfficeHour) -> bool:
+    """A cohort's session: its members, the host, managers. A session without a cohort:
+    everyone signed in. A session on an unpublished module follows the module's rule."""
+    if not is_signed_in(actor) or office_hour.cancelled_at is not None:
+        return False
+    if is_host(actor, office_hour):
+        return True
+    if office_hour.cohort_id is not None and office_hour.cohort_id not in cohort_roles(actor):
+        return False
+    return office_hour.module is None or can_see_module(actor, office_hour.module)
+
+
+def visible_office_hours_clause(actor: User | None, viewer: Viewer = None) -> ColumnElement[bool]:
+    """SQL twin of ``can_join_office_hour`` for lists."""
+    if not is_signed_in(actor):
+        return false()
+    live = OfficeHour.cancelled_at.is_(None)
+    if is_manager(actor):
+        return live
+    me = _viewer(actor, viewer)
+    my_cohorts = select(Membership.cohort_id).where(Membership.user_id == me)
+    visible_modules = select(Module.id).where(visible_modules_clause(actor, viewer))
+    return and_(
+        live,
+        or_(
+            OfficeHour.host_id == me,
+            and_(
+                or_(OfficeHour.cohort_id.is_(None), OfficeHour.cohort_id.in_(my_cohorts)),
+                or_(OfficeHour.module_id.is_(None), OfficeHour.module_id.in_(visible_modules)),
+            ),
+        ),
+    )
+
+
+def who_may_join(users: list[User], office_hour: OfficeHour, member_ids: set[int]) -> list[User]:
+    """The active people among ``users`` who may join the session (batch form, for notifying);
+    ``member_ids``: the ids of the members of its cohort."""
+    module = office_hour.module
+    return [
+        u
+        for u in users
+        if u.active
+        and (
+            is_host(u, office_hour)
+            or (
+                (office_hour.cohort_id is None or u.id in member_ids)
+                and (module is None or module.published or module.owner_id == u.id)
+            )
+        )
+    ]
 
 
 # Search -------------------------------------------------------------------------------------
