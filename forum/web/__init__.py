@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 from flask import Flask
 from flask_login import current_user
@@ -10,34 +11,42 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from forum.extensions import db
 from forum.models import utcnow
-from forum.services import notifications, permissions
+from forum.services import notifications, permissions, timezones
 
 
 def _utc(value: datetime) -> datetime:
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
+def reader_zone() -> ZoneInfo:
+    """The signed-in reader's zone, else the site's: every page shows times in it."""
+    me = current_user._get_current_object() if current_user.is_authenticated else None
+    return timezones.zone_of(me)
+
+
 def format_day(value: datetime | None) -> str:
-    """``Fri 6 Mar 2026``: due dates are days for people, whatever the stored time."""
+    """``Fri 6 Mar 2026`` in the reader's zone: due dates are days for people."""
     if value is None:
         return ""
-    v = _utc(value)
+    v = timezones.local(value, reader_zone())
     return f"{v:%a} {v.day} {v:%b %Y}"
 
 
 def format_when(value: datetime | None) -> str:
-    """``6 Mar 2026, 14:05 UTC``: all times are stored and shown in UTC."""
+    """``6 Mar 2026, 14:05 CET``: stored in UTC, shown in the reader's zone, named."""
     if value is None:
         return ""
-    v = _utc(value)
-    return f"{v.day} {v:%b %Y, %H:%M} UTC"
+    v = timezones.local(value, reader_zone())
+    return f"{v.day} {v:%b %Y, %H:%M} {v:%Z}"
 
 
 def relative_day(value: datetime | None, now: datetime | None = None) -> str:
-    """``today``, ``tomorrow``, ``in 3 days``, ``2 days ago``, counted in whole UTC days."""
+    """``today``, ``tomorrow``, ``in 3 days``, ``2 days ago``, counted in the reader's days."""
     if value is None:
         return ""
-    days = (_utc(value).date() - _utc(now or utcnow()).date()).days
+    where = reader_zone()
+    then = timezones.local(value, where).date()
+    days = (then - timezones.local(now or utcnow(), where).date()).days
     if days == 0:
         return "today"
     if days == 1:

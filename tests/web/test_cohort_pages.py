@@ -176,7 +176,7 @@ def test_a_manager_sets_and_clears_a_due_date(login, manager, post):
         {field: "2030-03-06", f"m{module.id}-save": "Set"},
     )
     assert r.status_code == 302 and r.headers["Location"].endswith(f"#due-{module.id}")
-    # A date alone is the end of that day, UTC (the API's rule).
+    # A date alone is the end of that day in the site's zone (UTC here, the default).
     assert due_dates(cohort.id) == {module.id: datetime(2030, 3, 6, 23, 59, 59, tzinfo=UTC)}
     page = client.get(f"/cohorts/{cohort.id}")
     assert "“Security basics” is due Wed 6 Mar 2030." in text_of(page)

@@ -36,7 +36,7 @@ class ScheduleForm(FlaskForm):
         "Due date",
         validators=[Length(max=40)],
         render_kw={"type": "date"},
-        description="The end of that day, UTC.",
+        description="The end of that day, in the site's time zone.",
     )
     save = SubmitField("Set")
     clear = SubmitField("Clear")

@@ -4,8 +4,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from forum.errors import Conflict, Invalid
-from forum.services import cohorts, modules, permissions
-from forum.services.validation import parse_when
+from forum.services import cohorts, modules, permissions, timezones
 from forum.web import format_day
 from forum.web.cohorts import bp
 from forum.web.cohorts.forms import CohortForm, MemberForm, ScheduleForm
@@ -95,10 +94,12 @@ def _cohort_page(
                 form = ScheduleForm(
                     formdata=None,
                     prefix=f"m{module.id}",
-                    due_at=entry.due_at.date().isoformat() if entry else "",
+                    due_at=timezones.site_day(entry.due_at).isoformat() if entry else "",
                 )
             rows.append((module, due.get(module.id), form))
-        context.update(member_form=member_form, schedule_rows=rows)
+        context.update(
+            member_form=member_form, schedule_rows=rows, site_zone=timezones.site_zone().key
+        )
     return render_template("cohorts/view.html", **context), status
 
 
@@ -152,10 +153,11 @@ def schedule(cohort_id: int, module_id: int):
 
 
 def _due(value: str | None):
-    """The date input's ``YYYY-MM-DD`` (a time is accepted too): the API's rules for times."""
+    """The date input's ``YYYY-MM-DD``: the end of that day in the site's zone (a full time
+    is accepted too, by the API's rules)."""
     if not (value or "").strip():
         raise Invalid.field("due_at", "pick a date first")
     try:
-        return parse_when(value)
+        return timezones.parse_page_due(value)
     except ValueError as exc:
         raise Invalid.field("due_at", "enter a date such as 2026-03-31") from exc
