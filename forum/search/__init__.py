@@ -40,8 +40,10 @@ def register_search(app: Flask) -> None:
 
 
 def backend_health() -> str:
-    """ "ok", or "down" while the index is missing, unreadable or being rebuilt."""
+    """ "ok", or "down" while the index is missing, unreadable, being rebuilt, or cannot
+    take changes (they wait in the outbox meanwhile)."""
     try:
-        return get_backend().status()
+        backend = get_backend()
+        return "ok" if backend.status() == "ok" and backend.writable() else "down"
     except Exception:  # a backend that cannot even start is down, and says so here
         return "down"

@@ -155,6 +155,10 @@ class SearchBackend(Protocol):
     def status(self) -> str:
         """ "ok", or "down" when the index is missing or unreadable."""
 
+    def writable(self) -> bool:
+        """Whether changes can be written to the index now (a readable index may not take
+        them: a read-only or failing disk). Health reports search down while they cannot."""
+
     def reset(self) -> None:
         """Forget everything indexed (tests; a missing index before a rebuild)."""
 

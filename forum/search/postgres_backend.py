@@ -232,6 +232,9 @@ class PostgresBackend:
             return "down"
         return "ok"
 
+    def writable(self) -> bool:
+        return True  # the index is tables of the database, whose health is its own
+
 
 # Schema helpers -----------------------------------------------------------------------
 

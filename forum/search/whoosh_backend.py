@@ -27,6 +27,7 @@ import pickle
 import re
 import secrets
 import shutil
+import tempfile
 import threading
 import time
 from collections import OrderedDict
@@ -44,7 +45,6 @@ from whoosh.collectors import TopCollector
 from whoosh.fields import BOOLEAN, DATETIME, ID, NUMERIC, STORED, TEXT, Schema
 from whoosh.filedb.filestore import FileStorage
 from whoosh.highlight import Formatter, Fragment
-from whoosh.index import LockError
 from whoosh.matching import ListMatcher, Matcher, NullMatcher
 from whoosh.reading import EmptyReader, MultiReader, SegmentReader
 from whoosh.scoring import BM25F
@@ -648,6 +648,35 @@ def _folded(changes: Iterable[tuple[list[Document], list[str]]]):
     return upserts, [key for key, doc in state.items() if doc is None]
 
 
+def _open_writer(ix):
+    """Whoosh's writer, its lock taken here: a writer that fails while setting up (a disk
+    error making its files) would keep the lock for the life of the process, and every
+    later change would find the index busy."""
+    lock = ix.lock("WRITELOCK")
+    if not try_for(lock.acquire, timeout=LOCK_WAIT, delay=0.01):
+        raise IndexBusy("another writer holds the search index")
+    try:
+        writer = ix.writer(_lk=False)
+    except BaseException:
+        lock.release()
+        raise
+    writer.writelock = lock
+    return writer
+
+
+def _abandon(writer) -> None:
+    """Cancel a writer whatever state a failure left it in, so that its lock is released
+    (a commit that failed on the disk leaves the writer open and the lock held)."""
+    if writer.is_closed:
+        return
+    try:
+        writer.cancel()
+    except Exception:
+        if writer.writelock:
+            with contextlib.suppress(Exception):
+                writer.writelock.release()
+
+
 class WhooshBackend:
     name = "whoosh"
 
@@ -657,6 +686,7 @@ class WhooshBackend:
         self._handle: _Handle | None = None
         self._docsets = _DocSets()  # used holding _lock
         self.searchers_opened = 0  # how many searchers this backend opened (diagnostics)
+        self._write_error: OSError | None = None  # the last apply's, until one succeeds
 
     # Searchers
 
@@ -821,16 +851,31 @@ class WhooshBackend:
             return
         ix = self._live()
         try:
-            writer = ix.writer(timeout=LOCK_WAIT, delay=0.01)
-        except LockError:
-            raise IndexBusy("another writer holds the search index") from None
+            writer = _open_writer(ix)
+        except OSError as exc:
+            self._write_error = exc
+            raise
         try:
             self._journal(upserts, deletes)
             _write(writer, upserts, deletes)
-        except BaseException:
-            writer.cancel()
+            writer.commit()
+        except BaseException as exc:
+            if isinstance(exc, OSError):
+                self._write_error = exc
+            _abandon(writer)
             raise
-        writer.commit()
+        self._write_error = None
+
+    def writable(self) -> bool:
+        """The folder takes a new file (a read-only mount or a full disk refuses it, for
+        root too), and the last change written by this process did not fail on the disk."""
+        if self._write_error is not None:
+            return False
+        try:
+            with tempfile.TemporaryFile(dir=self.index_dir):
+                return True
+        except OSError:
+            return False
 
     def _journal(self, upserts: list[Document], deletes: list[str]) -> None:
         """While a rebuild runs, also note the change for its new index (we hold the
