@@ -23,7 +23,6 @@ from tests.search.test_backend_behaviour import doc, find, keys
 
 # The migration tests' fresh, empty databases (SQLite, and PostgreSQL when there is one).
 empty_database = migrations.empty_database
-keep_logging = migrations.keep_logging
 migrated_app = migrations.migrated_app
 
 
