@@ -269,6 +269,9 @@ class BackgroundWorker:
 
 
 def register_background(app: Flask) -> None:
+    # Their job handlers and hourly tasks register themselves on import.
+    from forum.services import digests  # noqa: F401
+
     worker = BackgroundWorker(app)
     app.extensions["forum.worker"] = worker
 

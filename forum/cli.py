@@ -1,5 +1,5 @@
 """Command-line tools: ``flask --app forum users create``, ``seed-demo``, ``reindex``,
-``worker``, ``backup``, ``restore``."""
+``worker``, ``backup``, ``restore``, ``send-digests``."""
 
 from __future__ import annotations
 
@@ -178,6 +178,19 @@ def restore_command(file: Path, replace: bool) -> None:
     click.echo("Restored. Start the service with the secret key that was kept with the backup.")
 
 
+@click.command("send-digests")
+@with_appcontext
+def send_digests_command() -> None:
+    """Send each person on the daily digest their unread notifications (once a day, in their
+    own time zone); safe to run every hour, and twice."""
+    from forum.services.digests import send_digests
+
+    counts = send_digests()
+    click.echo(f"Digests: {counts.sent} sent, {counts.failed} failed.")
+    if counts.failed:
+        click.echo("The failed ones are tried again on the next run.")
+
+
 def register_cli(app: Flask) -> None:
     app.cli.add_command(users_cli)
     app.cli.add_command(seed_demo_command)
@@ -185,3 +198,4 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(reindex_command)
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)
+    app.cli.add_command(send_digests_command)

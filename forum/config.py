@@ -70,7 +70,10 @@ def load_config(app: Flask, overrides: dict[str, Any] | None = None) -> None:
         "MAIL_USERNAME": _env("MAIL_USERNAME"),
         "MAIL_PASSWORD": _env("MAIL_PASSWORD"),
         "MAIL_USE_TLS": (_env("MAIL_USE_TLS", "1") or "").lower() in _TRUE,
+        "MAIL_USE_SSL": (_env("MAIL_USE_SSL", "0") or "").lower() in _TRUE,
         "MAIL_DEFAULT_SENDER": _env("MAIL_SENDER", "forum@localhost"),
+        # Unsubscribe links in mail work this long (at least 90 days: letters are kept).
+        "UNSUBSCRIBE_TTL_DAYS": 180,
         # Request limits and security.
         "MAX_CONTENT_LENGTH": 1024 * 1024,
         "SESSION_COOKIE_HTTPONLY": True,

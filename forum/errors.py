@@ -52,6 +52,14 @@ class NotFound(ForumError):
     message = "Not found."
 
 
+class Expired(ForumError):
+    """A signed link that was genuine once and has run out."""
+
+    status = 410
+    code = "expired"
+    message = "This link has expired."
+
+
 class Conflict(ForumError):
     status = 409
     code = "conflict"
@@ -75,6 +83,7 @@ HTTP_CODES = {
     404: "not_found",
     405: "method_not_allowed",
     409: "conflict",
+    410: "expired",
     413: "too_large",
     415: "invalid",
     422: "invalid",

@@ -265,3 +265,16 @@ def login(app):
 def redis_url() -> str:
     need(bool(REDIS_URL), "Redis tests need FORUM_TEST_REDIS_URL")
     return REDIS_URL
+
+
+@pytest.fixture
+def smtp() -> Iterator:
+    """A real SMTP server on loopback; use ``smtp.config`` as the app's settings."""
+    from tests.mailbox import LoopbackController, Mailbox
+
+    box = Mailbox()
+    server = LoopbackController(box, hostname="127.0.0.1", port=0)
+    server.start()
+    box.port = server.port
+    yield box
+    server.stop()

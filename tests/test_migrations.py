@@ -126,3 +126,24 @@ def test_0004_renders_stored_images_as_links(migrated_app):
         rows = dict(conn.execute(text("SELECT id, body_html FROM modules")).all())
     assert "<img" not in rows[1] and 'href="/notifications/7"' in rows[1]
     assert rows[2] == "<p>kept as it was</p>"
+
+
+def test_0010_moves_everyone_on_the_old_default_to_the_daily_digest(migrated_app):
+    """Before 0010 nothing was mailed, so 'immediate' was only the old default: upgrading
+    must not start a letter per reply. Those who chose no e-mail keep that."""
+    upgrade(revision="0009")
+    with db.engine.begin() as conn:
+        for user_id, choice in ((1, "immediate"), (2, "off"), (3, "daily")):
+            conn.execute(
+                text(
+                    "INSERT INTO users (id, email, name, role, active, created_at,"
+                    " notify_email, reminder_email) VALUES (:id, :email, 'n', 'member', :yes,"
+                    " :now, :choice, :yes)"
+                ),
+                {"id": user_id, "email": f"u{user_id}@example.com", "yes": True,
+                 "now": datetime(2026, 1, 1), "choice": choice},
+            )  # fmt: skip
+    upgrade()
+    with db.engine.connect() as conn:
+        rows = dict(conn.execute(text("SELECT id, notify_email FROM users")).all())
+    assert rows == {1: "daily", 2: "off", 3: "daily"}

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, String
+from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from forum.extensions import db
@@ -34,8 +34,11 @@ class User(UserMixin, db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     # The person's own settings: None means the site's FORUM_TIMEZONE.
     timezone: Mapped[str | None] = mapped_column(String(64))
-    notify_email: Mapped[str] = mapped_column(String(16), default="immediate")
+    # The discussion's notifications by e-mail: at once, in a daily digest, or not at all.
+    notify_email: Mapped[str] = mapped_column(String(16), default="daily")
     reminder_email: Mapped[bool] = mapped_column(Boolean, default=True)
+    # The day, in the person's zone, of their last daily digest: one a day at most.
+    digest_day: Mapped[date | None] = mapped_column(Date)
 
     tokens: Mapped[list[ApiToken]] = relationship(
         back_populates="user", cascade="all, delete-orphan", passive_deletes=True

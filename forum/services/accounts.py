@@ -21,7 +21,7 @@ from forum.errors import Conflict, Forbidden, Invalid, NotFound, Unauthorized
 from forum.extensions import db
 from forum.models import NOTIFY_EMAIL, ROLES, AccountLink, ApiToken, User, UserSession, utcnow
 from forum.services import permissions, validation
-from forum.services.mailer import queue_mail
+from forum.services.mailer import external_url, queue_mail
 from forum.services.pagination import Page, paginate
 
 # A real hash to check against when the e-mail is unknown, so timing does not tell.
@@ -439,9 +439,7 @@ def _ttl(purpose: str) -> timedelta:
 
 def _link_url(purpose: str, token: str) -> str:
     endpoint = "auth.accept_invite" if purpose == "invite" else "auth.reset_password"
-    # Built from the URL map, not url_for, so it works outside a request (CLI, workers).
-    path = current_app.url_map.bind("localhost").build(endpoint, {"token": token})
-    return f"{current_app.config['BASE_URL']}{path}"
+    return external_url(endpoint, token=token)
 
 
 def _new_link(user: User, purpose: str, actor: User | None) -> str:

@@ -2,17 +2,20 @@
 
 A notification names a kind, the thread/post/module it is about and the actor. Whether the
 actor is shown is decided when it is read (anonymous posts hide their author from peers).
-Rows with ``emailed_at`` still empty are what a mailer will pick up.
+Those who chose e-mail at once get each one from the outbox (``forum.services.digests``);
+rows with ``emailed_at`` still empty go into the next daily digest.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import selectinload
 
+from forum.background import enqueue
 from forum.database import write_transaction
 from forum.errors import Invalid, NotFound
 from forum.extensions import db
@@ -41,6 +44,10 @@ KINDS = (
     "due_soon",
     "overdue",
 )
+# Reminders are mailed by send-reminders under their own setting (reminder_email), never
+# one by one or in the digest.
+REMINDER_KINDS = ("due_soon", "overdue")
+MAIL_JOB = "notification_mail"
 
 
 def _cohort_member_ids(thread: Thread) -> set[int]:
@@ -70,20 +77,37 @@ def notify(
         allowed = permissions.who_can_see(list(people.values()), thread, _cohort_member_ids(thread))
     else:
         allowed = [u for u in people.values() if u.active]
-    for user in allowed:
-        db.session.add(
-            Notification(
-                user_id=user.id,
-                kind=kind,
-                thread_id=thread.id if thread else None,
-                post_id=post.id if post else None,
-                module_id=module_id or (thread.module_id if thread else None),
-                office_hour_id=office_hour_id,
-                actor_id=actor.id if actor else None,
-                actor_anonymous=anonymous,
-            )
+    rows = [
+        Notification(
+            user_id=user.id,
+            kind=kind,
+            thread_id=thread.id if thread else None,
+            post_id=post.id if post else None,
+            module_id=module_id or (thread.module_id if thread else None),
+            office_hour_id=office_hour_id,
+            actor_id=actor.id if actor else None,
+            actor_anonymous=anonymous,
         )
+        for user in allowed
+    ]
+    db.session.add_all(rows)
+    if kind not in REMINDER_KINDS:
+        _queue_immediate_mail([n for n, u in zip(rows, allowed, strict=True) if _mail_now(u)])
     return allowed
+
+
+def _mail_now(user: User) -> bool:
+    return user.notify_email == "immediate" and user.active and user.password_hash is not None
+
+
+def _queue_immediate_mail(rows: list[Notification]) -> None:
+    """Those who want e-mail at once get it from the outbox, after commit, never inside the
+    request that caused it."""
+    if not rows:
+        return
+    db.session.flush()
+    for n in rows:
+        enqueue(MAIL_JOB, {"id": n.id})
 
 
 def thread_followers(thread: Thread) -> list[User]:
@@ -204,3 +228,46 @@ def mark_read(actor: User, ids: list[int] | None = None, everything: bool = Fals
         stmt = stmt.where(Notification.id.in_(ids[:1000]))
     with write_transaction() as session:
         return session.execute(stmt.values(read_at=utcnow())).rowcount
+
+
+# Mail ----------------------------------------------------------------------------------------
+
+
+def _unmailed(actor: User):
+    return _visible(actor).where(
+        Notification.read_at.is_(None),
+        Notification.emailed_at.is_(None),
+        Notification.kind.not_in(REMINDER_KINDS),
+    )
+
+
+def unmailed(actor: User, limit: int) -> tuple[list[NotificationView], list[int]]:
+    """The actor's unread notifications not yet e-mailed (reminders aside), newest first: up
+    to ``limit`` to show, and the ids of them all."""
+    ids = list(db.session.scalars(_unmailed(actor).with_only_columns(Notification.id)))
+    ids.sort(reverse=True)
+    stmt = (
+        select(Notification)
+        .where(Notification.id.in_(ids[:limit]))
+        .options(
+            selectinload(Notification.actor),
+            selectinload(Notification.thread).selectinload(Thread.module),
+            selectinload(Notification.post),
+        )
+        .order_by(Notification.id.desc())
+    )
+    shown = [NotificationView(n, _shown_actor(actor, n)) for n in db.session.scalars(stmt)]
+    return shown, ids
+
+
+def mark_mailed(ids: list[int], when: datetime | None = None) -> None:
+    """Record that these notifications went out by e-mail (a digest lists each once)."""
+    if not ids:
+        return
+    with write_transaction() as session:
+        for start in range(0, len(ids), 500):
+            session.execute(
+                update(Notification)
+                .where(Notification.id.in_(ids[start : start + 500]))
+                .values(emailed_at=when or utcnow())
+            )

@@ -118,7 +118,7 @@ def test_me_shows_the_callers_own_account(api, manager):
         "role": "manager",
         "active": True,
         "timezone": "UTC",
-        "notify_email": "immediate",
+        "notify_email": "daily",
         "reminder_email": True,
     }
 

@@ -174,7 +174,7 @@ def test_bad_changes_to_me_are_invalid_and_change_nothing(app, member, body, fie
     client = app.test_client()
     expect_invalid(client.patch("/api/v1/me", json=body, headers=_bearer(token)), field)
     me = client.get("/api/v1/me", headers=_bearer(token)).get_json()
-    assert (me["timezone"], me["notify_email"], me["reminder_email"]) == ("UTC", "immediate", True)
+    assert (me["timezone"], me["notify_email"], me["reminder_email"]) == ("UTC", "daily", True)
     _token(app, member.email)  # the password still works
 
 

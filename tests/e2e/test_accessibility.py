@@ -8,6 +8,8 @@ axe-core is a development dependency from npm (package.json; ``make install-dev`
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 import pytest
 from sqlalchemy import select
 
@@ -19,6 +21,7 @@ except ImportError:  # the chromium fixture then skips (fails on CI) with the re
 from forum import demo
 from forum.extensions import db
 from forum.models import Cohort, Module, Thread, User
+from forum.services import unsubscribe
 from tests.conftest import need
 from tests.e2e.conftest import REPO, VIEWPORT, LiveServer
 from tests.e2e.test_browser import sign_in
@@ -169,7 +172,7 @@ def main_pages() -> dict[str, list[str]]:
     )
     cohort = db.session.scalars(select(Cohort).order_by(Cohort.id)).first()
     return {
-        "": ["/login"],
+        "": ["/login", urlsplit(unsubscribe.unsubscribe_url(learner, "notifications")).path],
         "sofia": [
             "/",
             f"/modules/{module.id}",
