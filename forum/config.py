@@ -42,7 +42,10 @@ def engine_options(config: dict[str, Any]) -> dict[str, Any]:
     if config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         timeout_s = config["SQLITE_BUSY_TIMEOUT_MS"] / 1000
         return {"connect_args": {"timeout": timeout_s, "check_same_thread": False}, **pool}
-    return {"pool_pre_ping": True, **pool}
+    # A database host that stops answering must not hold requests for minutes: a new
+    # connection gives up after DB_CONNECT_TIMEOUT seconds, and the request gets a 503.
+    connect = {"connect_timeout": config["DB_CONNECT_TIMEOUT"]}
+    return {"pool_pre_ping": True, "connect_args": connect, **pool}
 
 
 def load_config(app: Flask, overrides: dict[str, Any] | None = None) -> None:
@@ -83,6 +86,8 @@ def load_config(app: Flask, overrides: dict[str, Any] | None = None) -> None:
         # Connections per app process (and as many again in overflow); match the server's
         # threads (gunicorn --threads) and keep processes x 2 x this under PostgreSQL's limit.
         "DB_POOL_SIZE": int(_env("DB_POOL_SIZE", "20") or 20),
+        # Seconds to wait for a new PostgreSQL connection before answering 503.
+        "DB_CONNECT_TIMEOUT": int(_env("DB_CONNECT_TIMEOUT", "5") or 5),
         # Rendered post cards kept per app process (forum/web/threads/cards.py); 0: none.
         "CARD_CACHE_SIZE": int(_env("CARD_CACHE_SIZE", "4096") or 0),
         # Rate limits for failed sign-ins.

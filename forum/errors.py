@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from typing import Any
 
-from flask import Flask, Response, jsonify, render_template, request
+from flask import Flask, Response, g, jsonify, render_template, request
+from sqlalchemy.exc import InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException
 
-from forum.extensions import db
+from forum.extensions import db, login_manager
 
 log = logging.getLogger(__name__)
 
@@ -93,6 +95,10 @@ HTTP_CODES = {
 }
 
 
+DATABASE_UNAVAILABLE = "The service cannot reach its database right now. Try again in a moment."
+RETRY_AFTER_SECONDS = 5
+
+
 def wants_json() -> bool:
     return request.path.startswith("/api/")
 
@@ -167,6 +173,21 @@ def register_error_handlers(app: Flask) -> None:
             response.headers["Allow"] = ", ".join(exc.valid_methods)
             return response
         return response, status
+
+    @app.errorhandler(OperationalError)
+    @app.errorhandler(InterfaceError)
+    def handle_database_unavailable(exc: Exception):
+        # The database is away (restarting, unreachable) or, on SQLite, held too long by
+        # other writers: a clean 503 that a client may retry, not a 500.
+        with contextlib.suppress(Exception):
+            db.session.rollback()
+        log.warning("Database unavailable on %s %s: %s", request.method, request.path, exc)
+        # The page's header would load the signed-in user from the database again.
+        g._login_user = login_manager.anonymous_user()
+        response, status = error_response(503, "unavailable", DATABASE_UNAVAILABLE)
+        response = app.make_response((response, status))
+        response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response
 
     @app.errorhandler(Exception)
     def handle_unexpected(exc: Exception):
