@@ -86,6 +86,7 @@ def register_web(app: Flask) -> None:
     from forum.web.moderation import bp as moderation_bp
     from forum.web.modules import bp as modules_bp
     from forum.web.people import bp as people_bp
+    from forum.web.progress import bp as progress_bp
     from forum.web.search import bp as search_bp
     from forum.web.threads import bp as threads_bp
 
@@ -99,6 +100,7 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(moderation_bp)
     app.register_blueprint(search_bp)
     app.register_blueprint(faq_bp)
+    app.register_blueprint(progress_bp)
 
     app.add_template_filter(format_day, "day")
     app.add_template_filter(format_when, "when")

@@ -235,5 +235,7 @@ def test_home_shows_my_cohorts_next_due_modules(login, manager, member):
     assert "Lesson 0" in cohorts_part and "in 2 days" in cohorts_part
     assert "Lesson 2" in cohorts_part and "Lesson 3" not in cohorts_part
     assert "2 more on the schedule" in cohorts_part
-    assert "Already due" not in cohorts_part
+    # not done and past its date: listed as overdue, with the share done
+    assert "Overdue Already due Overdue was due" in cohorts_part
+    assert "0 of 6 done (0%)" in cohorts_part
     assert "Was due" in page and "Already due" in page

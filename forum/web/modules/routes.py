@@ -1,11 +1,23 @@
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from forum.errors import Conflict, Invalid
 from forum.models import Membership, Module, ScheduleEntry, Thread, utcnow
-from forum.services import cohorts, faq, follows, modules, permissions, search, threads
+from forum.services import (
+    cohorts,
+    faq,
+    follows,
+    modules,
+    permissions,
+    progress,
+    quizzes,
+    search,
+    threads,
+)
 from forum.web.common import page_number, require, show_error
 from forum.web.modules import bp
 from forum.web.modules.forms import ModuleForm, MoveForm, PublishForm
@@ -20,6 +32,7 @@ NEXT_DUE_SHOWN = 3  # per cohort on the home page; the cohort page has the whole
 def home():
     visible = modules.all_visible_modules(current_user)
     schedule = cohorts.schedule_of(current_user)
+    memberships = cohorts.memberships_of(current_user)
     now = utcnow()
     due_by_module: dict[int, list[ScheduleEntry]] = {}
     upcoming: dict[int, list[ScheduleEntry]] = {}
@@ -27,15 +40,54 @@ def home():
         due_by_module.setdefault(entry.module_id, []).append(entry)
         if entry.due_at >= now:
             upcoming.setdefault(entry.cohort_id, []).append(entry)
+    learning = [m.cohort_id for m in memberships if m.role == "learner"]
+    standing = _standing(learning, now)
     return render_template(
         "modules/home.html",
         modules=visible,
         thread_counts=threads.thread_counts(current_user, [m.id for m in visible]),
-        memberships=cohorts.memberships_of(current_user),
+        memberships=memberships,
         due_by_module=due_by_module,
         upcoming={cid: entries[:NEXT_DUE_SHOWN] for cid, entries in upcoming.items()},
         upcoming_total={cid: len(entries) for cid, entries in upcoming.items()},
+        standing=standing,
+        my_status={
+            mid: p.status
+            for mid, p in progress.statuses_of(current_user, [m.id for m in visible]).items()
+        },
     )
+
+
+@dataclass
+class Standing:
+    """A learner's place in one cohort: what is overdue, what is due next, the share done."""
+
+    overdue: list[progress.LearnerModuleRow] = field(default_factory=list)
+    next_due: list[progress.LearnerModuleRow] = field(default_factory=list)
+    later: int = 0
+    done: int = 0
+    total: int = 0
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.done / self.total) if self.total else 0
+
+
+def _standing(cohort_ids: list[int], now) -> dict[int, Standing]:
+    rows = progress.scheduled_rows(cohort_ids, now=now, user_ids=[current_user.id])
+    standing = {cid: Standing() for cid in cohort_ids}
+    for row in rows:  # by due date within each cohort
+        s = standing[row.cohort_id]
+        s.total += 1
+        if row.status == "completed":
+            s.done += 1
+        elif row.overdue:
+            s.overdue.append(row)
+        elif len(s.next_due) < NEXT_DUE_SHOWN:
+            s.next_due.append(row)
+        else:
+            s.later += 1
+    return standing
 
 
 @bp.get("/modules/<int:module_id>")
@@ -101,6 +153,8 @@ def _module_page(
         sorts=THREAD_SORTS,
         in_cohort=bool(memberships),
         follows_module=follows.follows_module(current_user, module.id),
+        my_progress=progress.get_progress(current_user, module.id),
+        check=quizzes.find_quiz(current_user, module.id),
         thread_form=thread_form or _thread_form(memberships, formdata=None),
         prompt_form=prompt_form or PromptForm(formdata=None, prefix="prompt"),
     ), status
