@@ -5,7 +5,6 @@ about a database it cannot use. The shared behaviour suite covers everything els
 from __future__ import annotations
 
 import os
-import time
 from collections.abc import Iterator
 
 import pytest
@@ -93,7 +92,7 @@ def _word(n: int) -> str:
             return letters
 
 
-def test_a_prefix_over_thousands_of_distinct_words_stays_fast(backend):
+def test_a_prefix_over_thousands_of_distinct_words_finds_exactly_their_documents(backend):
     count = 5_000
     documents = (
         doc(id_=i, title=f"Notes {i}", body=f"About the quokka{_word(i)}ments of {_word(i)}ville.")
@@ -103,11 +102,8 @@ def test_a_prefix_over_thousands_of_distinct_words_stays_fast(backend):
 
     word = f"quokka{_word(1234)}ments"  # stemmed to quokka{...}: shorter than the prefix
     for text_, total in (("quokk*", count), (f"{word}*", 1), (f"{word[:-1]}*", 1)):
-        started = time.perf_counter()
         results = find(backend, text_)
-        elapsed = time.perf_counter() - started
-        assert results.total == total, text_
-        assert elapsed < 2.0, f"{text_}: {elapsed:.2f}s"  # milliseconds when idle
+        assert results.total == total, text_  # how fast: bench/search.py
     (hit,) = find(backend, f"{word[:-1]}*").hits
     assert hit.id == 1234 and f"<mark>{word}</mark>" in hit.snippet
 
