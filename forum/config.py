@@ -93,6 +93,10 @@ def load_config(app: Flask, overrides: dict[str, Any] | None = None) -> None:
         # Rate limits for failed sign-ins.
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",
         "RATELIMIT_HEADERS_ENABLED": True,
+        # Redis away: count in this process's memory meanwhile (and go back to Redis when
+        # it answers again) rather than fail the request; never a 500 for a counter.
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
+        "RATELIMIT_SWALLOW_ERRORS": True,
         "LOGIN_FAILURES_PER_EMAIL": "10 per 15 minutes",
         "LOGIN_FAILURES_PER_ADDRESS": "50 per 15 minutes",
         "PASSWORD_HASH_METHOD": "scrypt",
