@@ -31,6 +31,7 @@ def register_api(app: Flask) -> None:
         moderation,
         modules,
         notifications,
+        office_hours,
         posts,
         progress,
         search,
@@ -41,7 +42,8 @@ def register_api(app: Flask) -> None:
     api.init_app(app, spec_kwargs={"servers": [{"url": "/"}]})
     api.spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
     discussion = (threads, posts, notifications, moderation)
-    for module in (auth, users, cohorts, modules, faq, progress, *discussion, search, health):
+    rest = (office_hours, search, health)
+    for module in (auth, users, cohorts, modules, faq, progress, *discussion, *rest):
         api.register_blueprint(module.blp, url_prefix="/api/v1")
         # Bearer clients need no CSRF token; cookie requests are checked below instead.
         csrf.exempt(module.blp)

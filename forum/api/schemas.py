@@ -17,6 +17,7 @@ from forum.api.fields import (
 from forum.models import (
     COHORT_ROLES,
     NOTIFY_EMAIL,
+    OFFICE_HOUR_STATUSES,
     PROGRESS_STATUSES,
     ROLES,
     THREAD_KINDS,
@@ -573,3 +574,73 @@ class FlagSchema(Schema):
     thread_id = fields.Integer(attribute="thread.id")
     thread_title = fields.String(attribute="thread.title")
     post = fields.Nested(FlaggedPostSchema)
+
+
+# Office hours ------------------------------------------------------------------------------
+#
+# Answers are made by forum/wire.py (shared with the /live namespace); these schemas check
+# input and describe the answers in OpenAPI. Times in answers are already ISO 8601 text.
+
+
+def _time_text(**kwargs) -> fields.String:
+    return fields.String(metadata={"format": "date-time"}, **kwargs)
+
+
+class OfficeHourSchema(Schema):
+    id = fields.Integer()
+    title = fields.String()
+    host = fields.Nested(UserRefSchema, allow_none=True)
+    starts_at = _time_text()
+    ends_at = _time_text()
+    cohort_id = fields.Integer(allow_none=True)
+    module_id = fields.Integer(allow_none=True)
+    status = fields.String(metadata={"enum": list(OFFICE_HOUR_STATUSES)})
+    started_at = _time_text(allow_none=True)
+    ended_at = _time_text(allow_none=True)
+
+
+class OfficeHourIn(In):
+    title = Text(max_len=v.TITLE_MAX, min_len=1, required=True)
+    starts_at = When(required=True)
+    ends_at = When(required=True)
+    cohort_id = Id(allow_none=True)
+    module_id = Id(allow_none=True)
+
+
+class OfficeHourPatchIn(In):
+    title = Text(max_len=v.TITLE_MAX, min_len=1)
+    starts_at = When()
+    ends_at = When()
+
+
+class OfficeHourListArgs(PageArgs):
+    status = fields.String(validate=validate.OneOf(OFFICE_HOUR_STATUSES))
+
+
+class OfficeHourMessageSchema(Schema):
+    id = fields.Integer()
+    office_hour_id = fields.Integer()
+    author = fields.Nested(UserRefSchema, allow_none=True)
+    body = fields.String()
+    body_html = fields.String()
+    created_at = _time_text()
+
+
+class OfficeHourQuestionSchema(Schema):
+    id = fields.Integer()
+    office_hour_id = fields.Integer()
+    author = fields.Nested(UserRefSchema, allow_none=True)
+    question = fields.String()
+    status = fields.String(metadata={"enum": ["waiting", "answering", "answered"]})
+    thread_id = fields.Integer(allow_none=True)
+    created_at = _time_text()
+
+
+class TranscriptSchema(Schema):
+    messages = fields.List(fields.Nested(OfficeHourMessageSchema))
+    questions = fields.List(fields.Nested(OfficeHourQuestionSchema))
+
+
+class ArchiveQuestionIn(In):
+    answer = Markdown(required=True)
+    module_id = Id(allow_none=True)

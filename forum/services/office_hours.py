@@ -28,10 +28,11 @@ from forum.models import (
     OfficeHourMessage,
     OfficeHourQuestion,
     OfficeHourRemoval,
+    Thread,
     User,
     utcnow,
 )
-from forum.services import notifications, permissions, validation
+from forum.services import notifications, permissions, posts, threads, validation
 from forum.services.modules import get_module
 from forum.services.pagination import Page, paginate
 
@@ -267,6 +268,56 @@ def transcript(actor: User, office_hour_id: int) -> Transcript:
         )
     )
     return Transcript(office_hour, messages, questions)
+
+
+def _thread_title(question: str) -> str:
+    """A question thread's title: the question's first line, cut at a word within the limit."""
+    line = question.strip().splitlines()[0].strip()
+    if len(line) <= validation.TITLE_MAX:
+        return line
+    cut = line[: validation.TITLE_MAX - 1].rsplit(" ", 1)[0].rstrip()
+    return f"{cut or line[: validation.TITLE_MAX - 1]}…"
+
+
+def archive_question(
+    actor: User,
+    office_hour_id: int,
+    question_id: int,
+    *,
+    answer: str,
+    module_id: int | None = None,
+) -> Thread:
+    """Turn a raised hand into an answered question thread, so the live answer reaches
+    the people who were not there: asked by the person who raised the hand (the host, if
+    that person is no longer active), in the session's module or ``module_id``, visible to
+    the session's cohort when it has one, its accepted reply the host's ``answer``."""
+    answer = validation.markdown("answer", answer)
+    with write_transaction():
+        office_hour = _hosted(actor, office_hour_id)
+        item = _question_of(office_hour, question_id)
+        if item.thread_id is not None:
+            raise Conflict("This question is already archived.")
+        target = module_id if module_id is not None else office_hour.module_id
+        if target is None:
+            raise Invalid.field("module_id", "this office hour has no module: name one")
+        asker = item.author if item.author is not None and item.author.active else actor
+        where = f"/office-hours/{office_hour.id}/transcript"
+        body = f"{item.question}\n\n*Asked live in an office hour ([transcript]({where})).*"
+        try:
+            thread = threads.create_thread(
+                asker,
+                target if _is_id(target) else 0,
+                title=_thread_title(item.question),
+                body=body,
+                kind="question",
+                cohort_id=office_hour.cohort_id,
+            )
+        except NotFound:
+            raise Invalid.field("module_id", "no such module for the person who asked") from None
+        reply = posts.reply(actor, thread.id, body=answer)
+        threads.accept(actor, thread.id, reply.id)
+        item.thread_id = thread.id
+    return thread
 
 
 # People in the room ------------------------------------------------------------------------

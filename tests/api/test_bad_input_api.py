@@ -12,10 +12,13 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 from types import SimpleNamespace
 
 import pytest
 
+from forum.models import utcnow
+from forum.services import office_hours
 from tests.api.helpers import expect_error, snapshot
 from tests.factories import PASSWORD, make_cohort, make_module
 
@@ -150,6 +153,46 @@ ENDPOINTS = [
         },
     ),
     Endpoint("list-revisions", "GET", "/modules/{module}/revisions", lists=True),
+    Endpoint(
+        "create-office-hour",
+        "POST",
+        "/office-hours",
+        lambda w: {
+            "title": "Ask us anything",
+            "starts_at": "2027-01-10T10:00:00Z",
+            "ends_at": "2027-01-10T11:00:00Z",
+            "cohort_id": w.cohort.id,
+        },
+        {
+            "title": ("required_text", 200),
+            "starts_at": ("when", None),
+            "ends_at": ("when", None),
+            "cohort_id": ("optional_id", None),
+            "module_id": ("optional_id", None),
+        },
+        required=("title", "starts_at", "ends_at"),
+    ),
+    Endpoint("list-office-hours", "GET", "/office-hours", lists=True),
+    Endpoint("get-office-hour", "GET", "/office-hours/{office_hour}"),
+    Endpoint(
+        "reschedule-office-hour",
+        "PATCH",
+        "/office-hours/{office_hour}",
+        lambda w: {"title": "Moved"},
+        {"title": ("required_text", 200), "starts_at": ("when", None), "ends_at": ("when", None)},
+    ),
+    Endpoint("cancel-office-hour", "DELETE", "/office-hours/{office_hour}"),
+    Endpoint("start-office-hour", "POST", "/office-hours/{office_hour}/start"),
+    Endpoint("end-office-hour", "POST", "/office-hours/{live_hour}/end"),
+    Endpoint("transcript", "GET", "/office-hours/{live_hour}/transcript"),
+    Endpoint(
+        "archive-question",
+        "POST",
+        "/office-hours/{live_hour}/questions/{question}/archive",
+        lambda w: {"answer": "Every 90 days."},
+        {"answer": ("required_text", 20000), "module_id": ("optional_id", None)},
+        required=("answer",),
+    ),
 ]
 BY_NAME = {e.name: e for e in ENDPOINTS}
 WITH_BODY = [e for e in ENDPOINTS if e.body is not None]
@@ -161,13 +204,28 @@ def world(make_user, admin):
     outsider = make_user(name="Otto Outsider")
     module = make_module(actor=admin, title="Lesson")
     cohort = make_cohort({member: "learner"}, actor=admin, name="Cohort A")
+    soon = utcnow() + timedelta(hours=1)
+    hours = {"starts_at": soon, "ends_at": soon + timedelta(hours=1), "module_id": module.id}
+    office_hour = office_hours.create(admin, title="Scheduled", cohort_id=cohort.id, **hours)
+    live = office_hours.create(admin, title="Live", cohort_id=cohort.id, **hours)
+    office_hours.start(admin, live.id)
+    question = office_hours.raise_hand(member, live.id, "How often do keys rotate?")
     return SimpleNamespace(
-        admin=admin, member=member, outsider=outsider, module=module, cohort=cohort
+        admin=admin,
+        member=member,
+        outsider=outsider,
+        module=module,
+        cohort=cohort,
+        office_hour=office_hour,
+        live_hour=live,
+        question=question,
     )
 
 
 def _path(endpoint: Endpoint, w: SimpleNamespace, **override) -> str:
     ids = {"cohort": w.cohort.id, "module": w.module.id, "member": w.member.id}
+    ids |= {"office_hour": w.office_hour.id, "live_hour": w.live_hour.id}
+    ids["question"] = w.question.id
     ids.update(override)
     return endpoint.path.format(**ids)
 
@@ -295,7 +353,7 @@ BAD_IDS = [99999, 2**31, 2**63, 10**30, "9" * 5000, 0, -1, "abc", "1.5", "1e3", 
 PATH_CASES = [
     (endpoint, param)
     for endpoint in ENDPOINTS
-    for param in ("cohort", "module", "member")
+    for param in ("cohort", "module", "member", "office_hour", "live_hour", "question")
     if "{" + param + "}" in endpoint.path
 ]
 

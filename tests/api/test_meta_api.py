@@ -25,6 +25,12 @@ CONTRACT = {
     "/modules/{}": {"get", "patch"},
     "/modules/{}/revisions": {"get"},
     "/health": {"get"},
+    "/office-hours": {"post", "get"},
+    "/office-hours/{}": {"patch", "delete"},
+    "/office-hours/{}/start": {"post"},
+    "/office-hours/{}/end": {"post"},
+    "/office-hours/{}/transcript": {"get"},
+    "/office-hours/{}/questions/{}/archive": {"post"},
 }
 # Request bodies: operation -> (required fields, every documented field).
 REQUEST_SCHEMAS = {
@@ -42,8 +48,14 @@ REQUEST_SCHEMAS = {
         set(),
         {"title", "body", "summary", "video_url", "owner_id", "position", "published"},
     ),
+    ("/office-hours", "post"): (
+        {"title", "starts_at", "ends_at"},
+        {"title", "starts_at", "ends_at", "cohort_id", "module_id"},
+    ),
+    ("/office-hours/{}", "patch"): (set(), {"title", "starts_at", "ends_at"}),
+    ("/office-hours/{}/questions/{}/archive", "post"): ({"answer"}, {"answer", "module_id"}),
 }
-LISTS = ["/users", "/cohorts", "/modules", "/modules/{}/revisions"]
+LISTS = ["/users", "/cohorts", "/modules", "/modules/{}/revisions", "/office-hours"]
 
 
 @pytest.fixture

@@ -38,6 +38,7 @@ EXPECTED = {
     "api_modules.list_modules",
     "api_modules.list_revisions",
     "api_notifications.list_notifications",
+    "api_office_hours.list_office_hours",
     "api_posts.revisions",
     "api_search.search_archive",
     "api_threads.list_threads",
