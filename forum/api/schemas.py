@@ -508,7 +508,7 @@ class SearchHitSchema(Schema):
     type = fields.String(metadata={"enum": list(SEARCH_TYPES)})
     id = fields.Integer(metadata={"description": "the id of the object of that type"})
     thread_id = fields.Integer(allow_none=True)
-    module_id = fields.Integer()
+    module_id = fields.Integer(allow_none=True)
     title = fields.String()
     snippet = fields.String(metadata={"description": "escaped text; only <mark> tags are live"})
     url = fields.String()

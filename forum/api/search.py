@@ -33,7 +33,7 @@ def search_archive(args):
                 "type": h.type,
                 "id": h.id,
                 "thread_id": h.thread_id,
-                "module_id": h.module_id,
+                "module_id": h.module_id or None,  # a transcript of a session for no module
                 "title": h.title,
                 "snippet": h.snippet,
                 "url": search.hit_path(h),

@@ -17,7 +17,15 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from forum.extensions import db
-from forum.models import FaqEntry, Module, Post, Thread
+from forum.models import (
+    FaqEntry,
+    Module,
+    OfficeHour,
+    OfficeHourMessage,
+    OfficeHourQuestion,
+    Post,
+    Thread,
+)
 from forum.search.base import Document, plain_text
 
 _TAG = re.compile(r"<")
@@ -38,6 +46,7 @@ class Refs:
     posts: set[int] = field(default_factory=set)
     modules: set[int] = field(default_factory=set)
     faqs: set[int] = field(default_factory=set)
+    transcripts: set[int] = field(default_factory=set)  # office hours, by id
 
     def add(self, kind: str, obj_id: int) -> None:
         {
@@ -46,10 +55,13 @@ class Refs:
             "post": self.posts,
             "module": self.modules,
             "faq": self.faqs,
+            "transcript": self.transcripts,
         }[kind].add(obj_id)
 
     def __bool__(self) -> bool:
-        return any((self.threads, self.thread_posts, self.posts, self.modules, self.faqs))
+        return any(
+            (self.threads, self.thread_posts, self.posts, self.modules, self.faqs, self.transcripts)
+        )
 
 
 def _published(
@@ -84,6 +96,60 @@ def faq_document(entry: FaqEntry) -> Document:
         "faq", entry.id, entry.module_id, entry.created_at, entry.question,
         text_of(entry.answer_html),
     )  # fmt: skip
+
+
+# A session without a module is for everyone signed in: its transcript stands in module 0,
+# which every signed-in reader's scope holds (permissions.search_scope).
+NO_MODULE = 0
+
+
+def transcript_document(
+    office_hour: OfficeHour,
+    messages: list[OfficeHourMessage],
+    questions: list[OfficeHourQuestion],
+) -> Document:
+    """An ended session: what was said (deleted messages left out) and asked, found by
+    those who could join it."""
+    said = [text_of(m.body_html) for m in messages if not m.deleted]
+    asked = [q.question for q in questions]
+    return Document(
+        type="transcript",
+        id=office_hour.id,
+        module_id=office_hour.module_id or NO_MODULE,
+        thread_id=None,
+        cohort_id=office_hour.cohort_id,
+        visibility="everyone" if office_hour.cohort_id is None else "cohort",
+        kind="",
+        answered=False,
+        author_id=None,
+        created_at=office_hour.starts_at,
+        title=office_hour.title,
+        body=plain_text("\n".join([*asked, *said])),
+        label=office_hour.title,
+    )
+
+
+def _transcript_documents(ids: set[int]) -> tuple[list[Document], list[str]]:
+    """Ended sessions are indexed; scheduled, live and cancelled ones are not (any more)."""
+    sessions = db.session.scalars(
+        select(OfficeHour).where(
+            OfficeHour.id.in_(sorted(ids)),
+            OfficeHour.status == "ended",
+            OfficeHour.cancelled_at.is_(None),
+        )
+    )
+    ended = {o.id: o for o in sessions}
+    said: dict[int, list[OfficeHourMessage]] = {i: [] for i in ended}
+    asked: dict[int, list[OfficeHourQuestion]] = {i: [] for i in ended}
+    if ended:
+        for model, into in ((OfficeHourMessage, said), (OfficeHourQuestion, asked)):
+            rows = db.session.scalars(
+                select(model).where(model.office_hour_id.in_(sorted(ended))).order_by(model.id)
+            )
+            for row in rows:
+                into[row.office_hour_id].append(row)
+    upserts = [transcript_document(o, said[o.id], asked[o.id]) for o in ended.values()]
+    return upserts, [f"transcript:{i}" for i in ids - set(ended)]
 
 
 def _answered(thread: Thread) -> bool:
@@ -205,7 +271,28 @@ def resolve(refs: Refs) -> tuple[list[Document], list[str]]:
         entries = {e.id: e for e in found}
         upserts += [faq_document(e) for e in entries.values()]
         deletes += [f"faq:{i}" for i in refs.faqs - set(entries)]
+    if refs.transcripts:
+        more, gone = _transcript_documents(refs.transcripts)
+        upserts += more
+        deletes += gone
     return upserts, deletes
+
+
+def _every_transcript(batch: int) -> Iterator[Document]:
+    last = 0
+    while True:
+        ids = list(
+            db.session.scalars(
+                select(OfficeHour.id)
+                .where(OfficeHour.id > last, OfficeHour.status == "ended")
+                .order_by(OfficeHour.id)
+                .limit(batch)
+            )
+        )
+        if not ids:
+            return
+        last = ids[-1]
+        yield from _transcript_documents(set(ids))[0]
 
 
 def every_document(batch: int = 500) -> Iterator[Document]:
@@ -214,6 +301,7 @@ def every_document(batch: int = 500) -> Iterator[Document]:
         yield module_document(module)
     for entry in db.session.scalars(select(FaqEntry).order_by(FaqEntry.id)):
         yield faq_document(entry)
+    yield from _every_transcript(batch)
     last = 0
     while True:
         ids = list(

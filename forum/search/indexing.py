@@ -24,7 +24,16 @@ from sqlalchemy.orm import Session
 from forum.background import PERIODIC, Retry, handles
 from forum.database import write_transaction
 from forum.extensions import db
-from forum.models import FaqEntry, Job, Module, Post, Thread, utcnow
+from forum.models import (
+    FaqEntry,
+    Job,
+    Module,
+    OfficeHour,
+    OfficeHourMessage,
+    Post,
+    Thread,
+    utcnow,
+)
 from forum.search import get_backend
 from forum.search.base import IndexBusy
 from forum.search.documents import Refs, every_document, resolve
@@ -41,6 +50,8 @@ _THREAD_OWN_FIELDS = ("anonymous",)
 _THREAD_SHARED_FIELDS = ("title", "visibility", "cohort_id", "kind", "accepted_post_id")
 _MODULE_FIELDS = ("title", "summary", "body_html", "published")
 _FAQ_FIELDS = ("question", "answer_html")
+# A transcript is indexed once its session ends, and again when it changes afterwards.
+_OFFICE_HOUR_FIELDS = ("status", "title", "cohort_id", "module_id", "cancelled_at")
 
 
 def _changed(obj: object, names: tuple[str, ...]) -> bool:
@@ -73,6 +84,10 @@ def _refs_of(session: Session) -> list[tuple[str, int]]:
             refs.append(("module", obj.id))
         elif isinstance(obj, FaqEntry) and _changed(obj, _FAQ_FIELDS):
             refs.append(("faq", obj.id))
+        elif isinstance(obj, OfficeHour) and _changed(obj, _OFFICE_HOUR_FIELDS):
+            refs.append(("transcript", obj.id))
+        elif isinstance(obj, OfficeHourMessage) and _changed(obj, ("deleted",)):
+            refs.append(("transcript", obj.office_hour_id))
     return refs
 
 

@@ -35,6 +35,7 @@ from forum.models import (
     User,
 )
 from forum.search.base import Scope
+from forum.search.documents import NO_MODULE
 
 
 def is_signed_in(actor: User | None) -> bool:
@@ -416,15 +417,19 @@ def is_host(actor: User | None, office_hour: OfficeHour) -> bool:
 
 
 def can_join_office_hour(actor: User | None, office_hour: OfficeHour) -> bool:
-    """A cohort's session: its members, the host, managers. A session without a cohort:
-    everyone signed in. A session on an unpublished module follows the module's rule."""
+    """A cohort's session: its members, the host, managers, and (as with the cohort's
+    threads) the owner of its module. A session without a cohort: everyone signed in. A
+    session on an unpublished module follows the module's rule."""
     if not is_signed_in(actor) or office_hour.cancelled_at is not None:
         return False
     if is_host(actor, office_hour):
         return True
+    module = office_hour.module
+    if module is not None and module.owner_id == actor.id:
+        return True
     if office_hour.cohort_id is not None and office_hour.cohort_id not in cohort_roles(actor):
         return False
-    return office_hour.module is None or can_see_module(actor, office_hour.module)
+    return module is None or can_see_module(actor, module)
 
 
 def visible_office_hours_clause(actor: User | None, viewer: Viewer = None) -> ColumnElement[bool]:
@@ -437,10 +442,12 @@ def visible_office_hours_clause(actor: User | None, viewer: Viewer = None) -> Co
     me = _viewer(actor, viewer)
     my_cohorts = select(Membership.cohort_id).where(Membership.user_id == me)
     visible_modules = select(Module.id).where(visible_modules_clause(actor, viewer))
+    owned_modules = select(Module.id).where(Module.owner_id == me)
     return and_(
         live,
         or_(
             OfficeHour.host_id == me,
+            OfficeHour.module_id.in_(owned_modules),
             and_(
                 or_(OfficeHour.cohort_id.is_(None), OfficeHour.cohort_id.in_(my_cohorts)),
                 or_(OfficeHour.module_id.is_(None), OfficeHour.module_id.in_(visible_modules)),
@@ -459,6 +466,7 @@ def who_may_join(users: list[User], office_hour: OfficeHour, member_ids: set[int
         if u.active
         and (
             is_host(u, office_hour)
+            or (module is not None and module.owner_id == u.id)
             or (
                 (office_hour.cohort_id is None or u.id in member_ids)
                 and (module is None or module.published or module.owner_id == u.id)
@@ -480,8 +488,10 @@ def search_scope(actor: User | None) -> Scope:
     from forum.extensions import db
 
     rows = db.session.execute(select(Module.id, Module.owner_id, Module.published)).all()
+    seen = {m for m, owner, published in rows if published or owner == actor.id}
     return Scope(
-        modules=frozenset(m for m, owner, published in rows if published or owner == actor.id),
+        # NO_MODULE: transcripts of sessions for no module, which everyone signed in may join.
+        modules=frozenset(seen | {NO_MODULE}),
         owned_modules=frozenset(m for m, owner, _ in rows if owner == actor.id),
         cohorts=frozenset(cohort_roles(actor)),
     )

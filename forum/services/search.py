@@ -60,8 +60,8 @@ def hit_path(hit: Hit) -> str:
         return f"/threads/{hit.id}"
     if hit.type == "faq":
         return f"/modules/{hit.module_id}#faq-{hit.id}"
-    if hit.type == "transcript":
-        return f"/office-hours/{hit.id}"
+    if hit.type == "transcript":  # indexed once the session has ended
+        return f"/office-hours/{hit.id}/transcript"
     return f"/modules/{hit.id}"
 
 

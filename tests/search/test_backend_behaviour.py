@@ -126,6 +126,29 @@ def test_only_visible_documents_are_found_or_counted(backend, scope, visible):
     assert visible == {d.key for d in docs if scope.allows(d)}
 
 
+def test_transcripts_are_found_by_who_could_join_and_module_0_is_no_module(backend):
+    def transcript(id_, **fields):
+        return doc("transcript", id_, thread_id=None, kind="", author_id=None, **fields)
+
+    backend.apply(
+        [
+            transcript(5, module_id=0, title="Company office hour", body="Vault tokens"),
+            transcript(6, module_id=1, cohort_id=7, visibility="cohort", body="Vault keys"),
+            doc(id_=7, title="Vault question"),
+        ],
+        [],
+    )
+    reader = Scope(modules=frozenset({0, 1}))
+    member = Scope(modules=frozenset({0, 1}), cohorts=frozenset({7}))
+    assert set(keys(find(backend, "vault", reader))) == {"transcript:5", "thread:7"}
+    assert set(keys(find(backend, "vault", member, type="transcript"))) == {
+        "transcript:5",
+        "transcript:6",
+    }
+    assert keys(find(backend, "vault", member, type="transcript", module_id=1)) == ["transcript:6"]
+    assert keys(find(backend, "vault", Scope(modules=frozenset({1})))) == ["thread:7"]
+
+
 def test_pages_split_the_hits_and_the_total_is_exact(backend):
     backend.apply([doc(id_=i, title=f"Onboarding question {i}") for i in range(1, 8)], [])
     first = find(backend, "onboarding", page=1, per_page=3)

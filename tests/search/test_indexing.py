@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import shutil
 import threading
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
@@ -12,10 +13,10 @@ from sqlalchemy import select
 from forum.background import run_pending
 from forum.database import write_transaction
 from forum.extensions import db
-from forum.models import Job, User
+from forum.models import Job, User, utcnow
 from forum.search import get_backend
 from forum.search.indexing import JOB, REBUILD_JOB, check_index, rebuild_index
-from forum.services import modules, posts, search, threads
+from forum.services import modules, office_hours, posts, search, threads
 from tests.api.discussion import answer, ask, build_world
 from tests.factories import make_user
 
@@ -178,3 +179,66 @@ def test_reindex_from_the_command_line_brings_back_every_result(app, runner, w):
     assert "rebuilt" in result.output
     assert ("thread", thread.id) in found(w.member, "lockers")
     assert ("module", w.module.id) in found(w.member, "keys secrets")
+
+
+# Office-hour transcripts --------------------------------------------------------------------
+
+
+def _held(w, host, **where) -> int:
+    """A session that took place: hands raised, things said (one taken back), then ended."""
+    starts = utcnow() - timedelta(hours=1)
+    session = office_hours.create(
+        host, title="Secrets rotation office hour", starts_at=starts,
+        ends_at=starts + timedelta(hours=1), **where,
+    )  # fmt: skip
+    office_hours.start(host, session.id)
+    office_hours.raise_hand(w.asker, session.id, "Who rotates the vault tokens?")
+    office_hours.post_message(host, session.id, "The platform team rotates *vault* tokens.")
+    oops = office_hours.post_message(w.asker, session.id, "My token is zebrafish42")
+    office_hours.delete_message(w.asker, session.id, oops.id)
+    return session.id
+
+
+def test_an_ended_sessions_transcript_is_found_by_those_who_could_join(w):
+    session_id = _held(w, w.facilitator, cohort_id=w.cohort_a, module_id=w.module.id)
+    index_now()
+    assert found(w.asker, "vault tokens") == []  # still live: not yet a transcript
+    office_hours.end(w.facilitator, session_id)
+    index_now()
+    for insider in (w.asker, w.learner, w.facilitator, w.owner, w.manager, w.admin):
+        assert ("transcript", session_id) in found(insider, "vault"), insider.name
+    for outsider in (w.other, w.member):
+        assert search.search(outsider, "vault").total == 0, outsider.name
+    assert found(w.asker, "zebrafish42") == []  # a deleted message is not in the transcript
+    assert found(w.asker, "vault", type="transcript") == [("transcript", session_id)]
+    hit = search.search(w.asker, "vault").hits[0]
+    assert search.hit_path(hit) == f"/office-hours/{session_id}/transcript"
+
+
+def test_a_transcript_of_a_session_for_everyone_is_found_by_everyone(w):
+    session_id = _held(w, w.manager)
+    office_hours.end(w.manager, session_id)
+    index_now()
+    for reader in (w.member, w.other, w.asker):
+        assert found(reader, "rotates") == [("transcript", session_id)], reader.name
+
+
+def test_a_message_deleted_after_the_session_leaves_the_index(w):
+    session_id = _held(w, w.manager)
+    kept = office_hours.messages_since(w.manager, session_id, None)[0]
+    office_hours.end(w.manager, session_id)
+    index_now()
+    assert found(w.member, "platform") == [("transcript", session_id)]
+    office_hours.delete_message(w.manager, session_id, kept.id)
+    index_now()
+    assert found(w.member, "platform") == []
+    assert found(w.member, "vault") == [("transcript", session_id)]  # the question stays
+
+
+def test_transcripts_come_back_after_a_rebuild(w):
+    session_id = _held(w, w.manager, module_id=w.module.id)
+    office_hours.end(w.manager, session_id)
+    index_now()
+    get_backend().reset()
+    rebuild_index()
+    assert found(w.member, "vault") == [("transcript", session_id)]

@@ -83,11 +83,13 @@ def kinds(user) -> list[str]:
         ("learner", True),
         ("manager", True),
         ("admin", True),
+        ("owner", True),  # of its module, who also reads the cohort's threads there
         ("outsider", False),
-        ("owner", False),
     ],
 )
-def test_a_cohorts_session_is_for_its_members_hosts_and_managers(w, live, who, may):
+def test_a_cohorts_session_is_for_its_members_hosts_managers_and_the_modules_owner(
+    w, live, who, may
+):
     person = getattr(w, who)
     if may:
         assert oh.joinable(person, live.id).id == live.id

@@ -15,6 +15,7 @@ TABS = (
     ("post", "Replies"),
     ("faq", "FAQ"),
     ("module", "Lessons"),
+    ("transcript", "Office hours"),
 )
 
 
