@@ -429,6 +429,21 @@ SLIPS = [
     ("lessons/02-security.md", 'owner = "priya"', 'owner = "pria"', "'security'.owner"),
     ("lessons/03-workflow.md", "summary = ", "# summary = ", "03-workflow.md: missing summary"),
     ("lessons/01-welcome.md", "+++\n", "", "01-welcome.md: must start with a +++ line"),
+    (
+        "demo.toml",
+        'module = "security"\npass_mark',
+        'module = "secrets"\npass_mark',
+        "unknown 'secrets'",
+    ),
+    (
+        "demo.toml",
+        "answer = 1\n",
+        "answer = 3\n",
+        ".questions[0].answer: 3 is not a choice from 0 to 2",
+    ),
+    ("demo.toml", 'status = "in_progress"', 'status = "done"', ".status: unknown 'done'"),
+    ("demo.toml", "[[1, 0, 0, 0], [1, 2, 1, 0]]", "[[1, 0, 0, 0]]", "completed exactly when"),
+    ("demo.toml", "[[1, 0, 0, 0], [1, 2, 1, 0]]", "[[1, 0], [1, 2, 1, 0]]", "one answer per"),
 ]
 
 
@@ -469,3 +484,22 @@ def test_the_demo_promotes_answers_into_faqs_and_its_search_works_from_the_start
     learner = accounts.find_user_by_email("sofia.lindqvist@example.com")
     hits = search.search(learner, "authenticator app hardware key").hits
     assert {"faq", "thread"} <= {h.type for h in hits}
+
+
+def test_the_demo_has_knowledge_checks_and_progress_with_some_of_it_overdue(seeded, db):
+    from forum.services import progress, quizzes
+
+    admin = accounts.find_user_by_email(demo.PEOPLE[0].email)
+    checked = {c.module for c in demo.CONTENT.checks}
+    assert checked and all(
+        quizzes.find_quiz(admin, m.id) is not None
+        for m in db.session.scalars(select(Module))
+        if any(lesson.key in checked and lesson.title == m.title for lesson in demo.LESSONS)
+    )
+    rows = progress.scheduled_rows(now=utcnow())
+    statuses = Counter(r.state.shown_status for r in rows)
+    assert statuses["completed"] and statuses["in_progress"] and statuses["overdue"]
+    assert statuses["not_started"]
+    # a completion through the check: a passing attempt in the past completed the module
+    passed = [r for r in rows if r.status == "completed" and r.module.title.startswith("Security")]
+    assert passed and all(r.completed_at < utcnow() - timedelta(days=1) for r in passed)

@@ -30,10 +30,12 @@ from forum.demo.content import (
 from forum.demo.seed import (
     PASSWORD,
     Demo,
+    seed_checks,
     seed_cohorts,
     seed_faq,
     seed_modules,
     seed_people,
+    seed_progress,
     seed_threads,
 )
 from forum.extensions import db
@@ -80,6 +82,8 @@ PARTS: list[Callable[[Demo], None]] = [
     seed_cohorts,
     seed_threads,
     seed_faq,
+    seed_checks,
+    seed_progress,
 ]
 
 

@@ -17,6 +17,8 @@ from importlib.resources import files
 from importlib.resources.abc import Traversable
 from typing import Any, TypeVar, get_args, get_origin, get_type_hints
 
+from forum.services.quizzes import score
+
 T = TypeVar("T")
 
 KINDS = ("prompt", "question", "discussion")
@@ -88,11 +90,41 @@ class Conversation:
 
 
 @dataclass(frozen=True)
+class CheckQuestion:
+    prompt: str
+    choices: tuple[str, ...]
+    answer: int  # the index of the right choice
+
+
+@dataclass(frozen=True)
+class Check:
+    """A module's knowledge check, written by the module's owner."""
+
+    module: str  # a key of the lessons
+    pass_mark: int
+    questions: tuple[CheckQuestion, ...]
+
+
+@dataclass(frozen=True)
+class Progress:
+    """Where one learner is on one module: started or completed ``ago``; on a module with a
+    check, the attempts they made (a passing one completes it)."""
+
+    who: str  # a key of the people
+    module: str  # a key of the lessons
+    status: str  # "in_progress" or "completed"
+    ago: timedelta
+    attempts: tuple[tuple[int, ...], ...] = ()  # the answers of each try, by choice index
+
+
+@dataclass(frozen=True)
 class Content:
     people: tuple[Person, ...]
     lessons: tuple[Lesson, ...]
     cohorts: tuple[CohortPlan, ...]
     conversations: tuple[Conversation, ...]
+    checks: tuple[Check, ...] = ()
+    progress: tuple[Progress, ...] = ()
 
     @property
     def admin_key(self) -> str:
@@ -111,12 +143,14 @@ def load(folder: Traversable | None = None) -> Content:
     """The demo in ``folder`` (by default the one shipped in this package), checked."""
     folder = folder or files(__package__)
     data = _parse(_read(folder / "demo.toml"), "demo.toml")
-    _no_unknown(data, {"people", "cohorts", "conversations"}, "demo.toml")
+    _no_unknown(data, {"people", "cohorts", "conversations", "checks", "progress"}, "demo.toml")
     content = Content(
         people=_records(Person, data, "people"),
         lessons=_lessons(folder / "lessons"),
         cohorts=_records(CohortPlan, data, "cohorts"),
         conversations=_records(Conversation, data, "conversations"),
+        checks=_records(Check, data, "checks"),
+        progress=_records(Progress, data, "progress"),
     )
     _check_references(content)
     return content
@@ -265,6 +299,47 @@ def _check_references(content: Content) -> None:
     for index, conversation in enumerate(content.conversations):
         where = _place("conversations", index, conversation.title)
         _check_conversation(conversation, where, people, lessons, cohorts)
+    checks = {c.module: c for c in content.checks}
+    for index, check in enumerate(content.checks):
+        _check_check(check, _place("checks", index, check.module), lessons)
+    for index, done in enumerate(content.progress):
+        _check_progress(done, _place("progress", index, done.who), people, lessons, checks)
+
+
+def _check_check(check: Check, where: str, lessons: set[str]) -> None:
+    _known(check.module, lessons, f"{where}.module")
+    if not check.questions:
+        raise DemoDataError(f"{where}: has no questions")
+    for n, question in enumerate(check.questions):
+        if question.answer not in range(len(question.choices)):
+            raise DemoDataError(
+                f"{where}.questions[{n}].answer: {question.answer} is not a choice "
+                f"from 0 to {len(question.choices) - 1}"
+            )
+
+
+def _check_progress(
+    done: Progress, where: str, people: set[str], lessons: set[str], checks: dict[str, Check]
+) -> None:
+    _known(done.who, people, f"{where}.who")
+    _known(done.module, lessons, f"{where}.module")
+    _known(done.status, {"in_progress", "completed"}, f"{where}.status")
+    check = checks.get(done.module)
+    if done.attempts and check is None:
+        raise DemoDataError(f"{where}.attempts: module {done.module!r} has no check")
+    for n, attempt in enumerate(done.attempts):
+        if len(attempt) != len(check.questions):  # type: ignore[union-attr]
+            raise DemoDataError(f"{where}.attempts[{n}]: one answer per question")
+    passed = check is not None and any(_passes(check, a) for a in done.attempts)
+    if check is not None and (done.status == "completed") != passed:
+        raise DemoDataError(
+            f"{where}: a module with a check is completed exactly when an attempt passes"
+        )
+
+
+def _passes(check: Check, attempt: tuple[int, ...]) -> bool:
+    right = sum(a == q.answer for a, q in zip(attempt, check.questions, strict=True))
+    return score(right, len(check.questions)) >= check.pass_mark
 
 
 def _check_conversation(

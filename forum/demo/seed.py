@@ -14,8 +14,9 @@ from sqlalchemy import func, select, update
 
 from forum.demo.content import Content, Conversation
 from forum.extensions import db
-from forum.models import Cohort, Module, Notification, Post, Thread, User, utcnow
-from forum.services import accounts, cohorts, faq, modules, posts, threads
+from forum.models import Cohort, Module, Notification, Post, Quiz, Thread, User, utcnow
+from forum.services import accounts, cohorts, faq, modules, posts, progress, quizzes, threads
+from forum.services.quizzes import QuestionIn
 
 PASSWORD = "demo-password"
 
@@ -226,3 +227,41 @@ def seed_faq(demo: Demo) -> None:
             )
         )
         faq.promote(module.owner or demo.admin, thread_id)
+
+
+# Knowledge checks and progress --------------------------------------------------------------
+
+# Checks were written before the cohorts began, so every attempt comes after its check.
+CHECK_WRITTEN_AGO = timedelta(days=30)
+# A learner who retries does so an hour after the attempt before.
+RETRY_AFTER = timedelta(hours=1)
+# Learners open a module about a day before they finish it.
+STARTED_BEFORE = timedelta(days=1)
+
+
+def seed_checks(demo: Demo) -> None:
+    for check in demo.content.checks:
+        module = demo.modules[check.module]
+        owner = db.session.get(User, module.owner_id) if module.owner_id else demo.admin
+        questions = [QuestionIn(q.prompt, list(q.choices), q.answer) for q in check.questions]
+        view = quizzes.set_quiz(owner, module.id, check.pass_mark, questions)
+        db.session.execute(
+            update(Quiz)
+            .where(Quiz.id == view.quiz.id)
+            .values(created_at=demo.now - CHECK_WRITTEN_AGO)
+        )
+
+
+def seed_progress(demo: Demo) -> None:
+    """Each learner's progress, at its time: started a day before, then the attempts at the
+    module's check (a pass completes it) or the status they marked themselves."""
+    for done in demo.content.progress:
+        person, module = demo.people[done.who], demo.modules[done.module]
+        when = demo.now - done.ago
+        first_try = when - RETRY_AFTER * max(len(done.attempts) - 1, 0)
+        progress.set_progress(person, module.id, "in_progress", now=first_try - STARTED_BEFORE)
+        for n, attempt in enumerate(done.attempts):
+            at = first_try + RETRY_AFTER * n
+            quizzes.attempt(person, module.id, list(attempt), now=at)
+        if done.status == "completed" and not done.attempts:
+            progress.set_progress(person, module.id, "completed", now=when)
