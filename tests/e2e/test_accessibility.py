@@ -171,6 +171,8 @@ def main_pages() -> dict[str, list[str]]:
         select(Thread).where(Thread.accepted_post_id.is_not(None)).order_by(Thread.id)
     )
     cohort = db.session.scalars(select(Cohort).order_by(Cohort.id)).first()
+    checked = next(lesson.title for lesson in demo.LESSONS if lesson.key == "security")
+    check = db.session.scalar(select(Module.id).where(Module.title == checked))
     return {
         "": ["/login", urlsplit(unsubscribe.unsubscribe_url(learner, "notifications")).path],
         "sofia": [
@@ -187,8 +189,12 @@ def main_pages() -> dict[str, list[str]]:
             "/no-such-page",
             "/search?q=password+phone",
             "/settings",
+            f"/modules/{check}/check",
+            f"/cohorts/{cohort.id}/dashboard",
         ],
         "priya": [
+            f"/cohorts/{cohort.id}/dashboard",
+            f"/modules/{check}/check/edit",
             "/people",
             f"/threads/{thread.id}",
             "/moderation/flags",
