@@ -270,7 +270,7 @@ class BackgroundWorker:
 
 def register_background(app: Flask) -> None:
     # Their job handlers and hourly tasks register themselves on import.
-    from forum.services import digests  # noqa: F401
+    from forum.services import digests, reminders  # noqa: F401
 
     worker = BackgroundWorker(app)
     app.extensions["forum.worker"] = worker

@@ -1,5 +1,5 @@
 """Command-line tools: ``flask --app forum users create``, ``seed-demo``, ``reindex``,
-``worker``, ``backup``, ``restore``, ``send-digests``."""
+``worker``, ``backup``, ``restore``, ``send-digests``, ``send-reminders``."""
 
 from __future__ import annotations
 
@@ -191,6 +191,22 @@ def send_digests_command() -> None:
         click.echo("The failed ones are tried again on the next run.")
 
 
+@click.command("send-reminders")
+@with_appcontext
+def send_reminders_command() -> None:
+    """Send the reminders now due, by e-mail and in-app: due_soon within 3 days of a due
+    date, overdue a day after it and weekly while late. For cron; safe to run again, and
+    twice at once."""
+    from forum.services.reminders import send_reminders
+
+    counts = send_reminders()
+    click.echo(
+        f"Reminders: {counts.reminded} new; e-mails: {counts.sent} sent, {counts.failed} failed."
+    )
+    if counts.failed:
+        click.echo("The failed ones are tried again on the next run.")
+
+
 def register_cli(app: Flask) -> None:
     app.cli.add_command(users_cli)
     app.cli.add_command(seed_demo_command)
@@ -199,3 +215,4 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)
     app.cli.add_command(send_digests_command)
+    app.cli.add_command(send_reminders_command)

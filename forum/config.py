@@ -74,6 +74,8 @@ def load_config(app: Flask, overrides: dict[str, Any] | None = None) -> None:
         "MAIL_PASSWORD": _env("MAIL_PASSWORD"),
         "MAIL_USE_TLS": (_env("MAIL_USE_TLS", "1") or "").lower() in _TRUE,
         "MAIL_USE_SSL": (_env("MAIL_USE_SSL", "0") or "").lower() in _TRUE,
+        # The mail server's certificate is checked against the system's CAs, or this file.
+        "MAIL_CA_FILE": _env("MAIL_CA_FILE"),
         "MAIL_DEFAULT_SENDER": _env("MAIL_SENDER", "forum@localhost"),
         # Unsubscribe links in mail work this long (at least 90 days: letters are kept).
         "UNSUBSCRIBE_TTL_DAYS": 180,

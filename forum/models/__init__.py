@@ -28,6 +28,7 @@ from forum.models.office_hours import (
     OfficeHourRemoval,
 )
 from forum.models.progress import PROGRESS_STATUSES, Progress, Quiz, QuizAttempt, QuizQuestion
+from forum.models.reminders import REMINDER_KINDS, Reminder
 from forum.models.users import NOTIFY_EMAIL, ROLES, AccountLink, ApiToken, User, UserSession
 
 __all__ = [
@@ -36,6 +37,7 @@ __all__ = [
     "OFFICE_HOUR_STATUSES",
     "PROGRESS_STATUSES",
     "QUESTION_STATUSES",
+    "REMINDER_KINDS",
     "ROLES",
     "THREAD_KINDS",
     "VISIBILITIES",
@@ -62,6 +64,7 @@ __all__ = [
     "QuizAttempt",
     "QuizQuestion",
     "ReadMark",
+    "Reminder",
     "ScheduleEntry",
     "SimilarOpen",
     "Thread",

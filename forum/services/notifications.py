@@ -20,6 +20,7 @@ from forum.database import write_transaction
 from forum.errors import Invalid, NotFound
 from forum.extensions import db
 from forum.models import (
+    REMINDER_KINDS,
     Membership,
     ModuleFollow,
     Notification,
@@ -44,9 +45,8 @@ KINDS = (
     "due_soon",
     "overdue",
 )
-# Reminders are mailed by send-reminders under their own setting (reminder_email), never
-# one by one or in the digest.
-REMINDER_KINDS = ("due_soon", "overdue")
+# Reminders (REMINDER_KINDS) are mailed by send-reminders under their own setting
+# (reminder_email), never one by one or in the digest.
 MAIL_JOB = "notification_mail"
 
 
