@@ -45,6 +45,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from forum.extensions import register_extensions
     from forum.request_limits import register_request_limits
     from forum.search import register_search
+    from forum.services import limits
     from forum.web import register_web
 
     load_config(app, config)
@@ -53,6 +54,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         n = app.config["PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)  # type: ignore[method-assign]
     register_extensions(app)
+    limits.init_app(app)
     register_database(app)
     register_auth(app)
     register_background(app)

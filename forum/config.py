@@ -92,7 +92,17 @@ def load_config(app: Flask, overrides: dict[str, Any] | None = None) -> None:
         "DB_CONNECT_TIMEOUT": int(_env("DB_CONNECT_TIMEOUT", "5") or 5),
         # Rendered post cards kept per app process (forum/web/threads/cards.py); 0: none.
         "CARD_CACHE_SIZE": int(_env("CARD_CACHE_SIZE", "4096") or 0),
-        # Rate limits for failed sign-ins.
+        # Write limits per person (forum/services/limits.py), in the notation of the
+        # `limits` library: one or more windows, "10 per minute; 120 per hour".
+        "LIMIT_THREADS": _env("LIMIT_THREADS", "5 per minute; 30 per hour"),
+        "LIMIT_REPLIES": _env("LIMIT_REPLIES", "10 per minute; 120 per hour"),
+        "LIMIT_VOTES": _env("LIMIT_VOTES", "60 per minute; 600 per hour"),
+        "LIMIT_FLAGS": _env("LIMIT_FLAGS", "10 per 10 minutes; 50 per day"),
+        "LIMIT_CHAT": _env("LIMIT_CHAT", "30 per minute; 600 per hour"),
+        "LIMIT_HANDS": _env("LIMIT_HANDS", "5 per minute; 30 per hour"),
+        "LIMIT_QUIZ_ATTEMPTS": _env("LIMIT_QUIZ_ATTEMPTS", "10 per hour"),
+        "LIMIT_SEARCHES": _env("LIMIT_SEARCHES", "120 per minute; 2000 per hour"),
+        # Where limits are counted: Redis, shared by every process, when it is configured.
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",
         "RATELIMIT_HEADERS_ENABLED": True,
         # Redis away: count in this process's memory meanwhile (and go back to Redis when

@@ -19,6 +19,7 @@ class ForumError(Exception):
     status = 400
     code = "error"
     message = "The request could not be completed."
+    headers: dict[str, str] = {}  # added to the response (Retry-After)
 
     def __init__(self, message: str | None = None, fields: dict[str, str] | None = None):
         super().__init__(message or self.message)
@@ -76,6 +77,22 @@ class NotLive(Conflict):
 
     live_error = "not_live"
     message = "This office hour is not live."
+
+
+class RateLimited(ForumError):
+    """Over a limit (``forum.services.limits``); the answer says when to try again."""
+
+    status = 429
+    code = "rate_limited"
+    message = "Too many in a short time. Wait a little and try again."
+
+    def __init__(self, message: str | None = None, retry_after: int = 1):
+        super().__init__(message)
+        self.retry_after = max(1, int(retry_after))
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Retry-After": str(self.retry_after)}
 
 
 HTTP_CODES = {
@@ -158,7 +175,9 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(ForumError)
     def handle_forum_error(exc: ForumError):
         db.session.rollback()
-        return error_response(exc.status, exc.code, exc.message, exc.fields)
+        response = app.make_response(error_response(exc.status, exc.code, exc.message, exc.fields))
+        response.headers.update(exc.headers)
+        return response
 
     @app.errorhandler(HTTPException)
     def handle_http_error(exc: HTTPException):

@@ -280,6 +280,16 @@ def can_start_thread(actor: User | None, module: Module, cohort_id: int | None) 
     return cohort_id in cohort_roles(actor)
 
 
+def moderates_new_thread(actor: User | None, module: Module, cohort_id: int | None) -> bool:
+    """Whether the actor would moderate a thread started here: ``is_moderator`` before the
+    thread exists (managers, the module's owner, the cohort's facilitators)."""
+    if not is_signed_in(actor):
+        return False
+    if is_manager(actor) or module.owner_id == actor.id:
+        return True
+    return cohort_id is not None and cohort_roles(actor).get(cohort_id) == "facilitator"
+
+
 def can_start_prompt(actor: User | None, module: Module) -> bool:
     return can_edit_module(actor, module)
 
@@ -473,6 +483,16 @@ def who_may_join(users: list[User], office_hour: OfficeHour, member_ids: set[int
             )
         )
     ]
+
+
+# Limits -------------------------------------------------------------------------------------
+
+
+def exempt_from_limits(actor: User | None, *, moderates: bool = False) -> bool:
+    """Write limits (``forum.services.limits``) spare managers and admins everywhere, and
+    the moderators of the thread or room at hand (``moderates``, from ``is_moderator`` or
+    its room twin): they are the ones cleaning up after a flood."""
+    return is_manager(actor) or (moderates and is_signed_in(actor))
 
 
 # Search -------------------------------------------------------------------------------------

@@ -13,7 +13,7 @@ from forum.database import write_transaction
 from forum.errors import Conflict, Forbidden, Invalid, NotFound
 from forum.extensions import db
 from forum.models import Flag, Post, PostRevision, Thread, User, Vote, utcnow
-from forum.services import notifications, permissions, validation
+from forum.services import limits, notifications, permissions, validation
 from forum.services.pagination import Page, paginate
 from forum.services.threads import follow, load_thread, log, read_own_post, render_body
 
@@ -57,6 +57,7 @@ def reply(
                 raise Invalid.field(
                     "parent_id", "must be a post of this thread that is not deleted"
                 )
+        limits.check(actor, "replies", exempt=permissions.is_moderator(actor, thread))
         now = utcnow()
         previous_last_id = thread.last_post_id
         post = Post(
@@ -196,6 +197,7 @@ def vote(actor: User, post_id: int, value: int) -> int:
             raise Invalid("A deleted post cannot be voted on.")
         if not permissions.can_vote(actor, thread, post):
             raise Forbidden("You cannot vote on your own post.")
+        limits.check(actor, "votes", exempt=permissions.is_moderator(actor, thread))
         row = session.scalar(select(Vote).where(Vote.post_id == post.id, Vote.user_id == actor.id))
         delta = value - (row.value if row else 0)
         if row is None:
@@ -229,7 +231,11 @@ def _add_score(post: Post, thread: Thread, delta: int) -> None:
 
 
 def flag(actor: User, post_id: int, reason: str) -> Flag:
-    """Report a post to the thread's moderators; once per person per post."""
+    """Report a post to the thread's moderators; once per person per post.
+
+    Moderators are told of the first flag on a post only: later ones join it in the flag
+    queue, so twenty people flagging one post (or one person with twenty accounts) do not
+    send each moderator twenty notifications."""
     reason = validation.text("reason", reason, max_len=REASON_MAX)
     with write_transaction() as session:
         post, thread = load_post(actor, post_id)
@@ -240,13 +246,16 @@ def flag(actor: User, post_id: int, reason: str) -> Flag:
         )
         if exists:
             raise Conflict("You have already flagged this post.")
+        limits.check(actor, "flags", exempt=permissions.is_moderator(actor, thread))
+        first = session.scalar(select(Flag.id).where(Flag.post_id == post.id).limit(1)) is None
         row = Flag(post_id=post.id, user_id=actor.id, reason=reason)
         session.add(row)
         try:
             session.flush()
         except IntegrityError as exc:
             raise Conflict("You have already flagged this post.") from exc
-        notifications.notify(_moderators(thread), "flag", actor=actor, thread=thread, post=post)
+        if first:
+            notifications.notify(_moderators(thread), "flag", actor=actor, thread=thread, post=post)
     return row
 
 

@@ -7,7 +7,7 @@ from forum.models import THREAD_KINDS, User
 from forum.search import get_backend
 from forum.search.base import TYPES, Filters, Hit, Results, parse_query
 from forum.search.synonyms import with_synonyms
-from forum.services import modules, permissions, validation
+from forum.services import limits, modules, permissions, validation
 from forum.services.pagination import clamp
 
 
@@ -40,6 +40,7 @@ def search(
         cohort_id is not None and not permissions.can_view_cohort(actor, roles.get(cohort_id))
     ):
         return empty
+    limits.check(actor, "searches")
     filters = Filters(module_id, cohort_id, kind, answered, type)
     scope = permissions.search_scope(actor)
     backend = get_backend()
@@ -84,6 +85,7 @@ def similar(actor: User, module_id: int, text: str, limit: int = SIMILAR_MAX) ->
     query = parse_query(with_synonyms(text if isinstance(text, str) else ""))
     if not query:
         return []
+    limits.check(actor, "searches")
     filters = Filters(kind="question", answered=True, type="thread")
     scope = permissions.search_scope(actor)
     pool = get_backend().search(query, filters, scope, 1, SIMILAR_POOL).hits

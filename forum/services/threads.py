@@ -27,7 +27,7 @@ from forum.models import (
     Vote,
     utcnow,
 )
-from forum.services import accounts, notifications, permissions, validation
+from forum.services import accounts, limits, notifications, permissions, validation
 from forum.services.modules import get_module
 from forum.services.pagination import Page, paginate
 
@@ -155,6 +155,8 @@ def create_thread(
     with write_transaction():
         module = get_module(actor, module_id)
         cohort_id, visibility = _cohort_and_visibility(actor, module, cohort_id, visibility)
+        moderates = permissions.moderates_new_thread(actor, module, cohort_id)
+        limits.check(actor, "threads", exempt=moderates)
         thread, opening = _insert_thread(
             actor, module, title, text, kind, cohort_id, visibility, anonymous
         )

@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from forum.errors import Conflict, Invalid
+from forum.errors import Conflict, Invalid, RateLimited
 from forum.models import Membership, Module, ScheduleEntry, Thread, utcnow
 from forum.services import (
     cohorts,
@@ -185,7 +185,11 @@ def new_thread(module_id: int):
     form = _thread_form(cohorts.memberships_of(current_user))
     if request.form.get("action") == "check":  # "Check for similar questions", without JS
         text = f"{form.title.data or ''} {form.body.data or ''}"
-        hits = search.similar(current_user, module.id, text)
+        try:
+            hits = search.similar(current_user, module.id, text)
+        except RateLimited as exc:  # the draft stays in the form
+            show_error(form, exc)
+            return _module_page(module, thread_form=form, status=exc.status)
         found = threads.threads_in_order(current_user, [h.id for h in hits])
         return _module_page(module, thread_form=form, similar=found)
     status = 400
@@ -201,7 +205,7 @@ def new_thread(module_id: int):
                 visibility=(form.visibility.data or None) if "visibility" in form else None,
                 anonymous=form.anonymous.data,
             )
-        except Invalid as exc:
+        except (Invalid, RateLimited) as exc:
             show_error(form, exc)
             status = exc.status
         else:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from forum.errors import Conflict, Invalid, NotFound
+from forum.errors import Conflict, Invalid, NotFound, RateLimited
 from forum.models import User, utcnow
 from forum.services import follows, notifications, permissions, posts, threads
 from forum.services.threads import ThreadView
@@ -143,7 +143,7 @@ def reply(thread_id: int):
                 parent_id=parent_id,
                 anonymous=form.anonymous.data,
             )
-        except Invalid as exc:
+        except (Invalid, RateLimited) as exc:  # the reply stays in the form
             show_error(form, exc)
             status = exc.status
         else:
@@ -312,7 +312,7 @@ def flag(post_id: int):
     if form.validate_on_submit():
         try:
             posts.flag(current_user, post.id, _text(form.reason.data))
-        except (Invalid, Conflict) as exc:
+        except (Invalid, Conflict, RateLimited) as exc:
             show_error(form, exc)
             status = exc.status
         else:
