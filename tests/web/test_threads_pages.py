@@ -19,7 +19,7 @@ from forum.models import (
     ThreadFollow,
     User,
 )
-from forum.services import notifications, posts, threads
+from forum.services import limits, notifications, posts, threads
 from tests import factories
 from tests.web.conftest import page_token, settled, text_of
 from tests.web.test_layout_and_queries import counted
@@ -132,8 +132,9 @@ def test_a_bad_filter_sort_or_page_is_a_clear_400(w, login, query):
 
 
 def test_the_thread_list_is_paginated(w, login):
-    for n in range(23):
-        thread_of(w, f"Question {n}")
+    with limits.suspended():  # test data in bulk, not a person posting
+        for n in range(23):
+            thread_of(w, f"Question {n}")
     client = login(w.b)
     first = html_of(client.get(f"/modules/{w.module_id}"))
     assert first.count('class="thread-row') == 20
@@ -698,6 +699,7 @@ def test_every_discussion_form_without_a_csrf_token_gets_400_and_changes_nothing
 # Speed: a fixed number of queries, whatever the number of threads and posts -----------------------
 
 
+@limits.suspended()  # test data in bulk, not people posting
 def fill_module(w: World, n: int) -> int:
     """n threads of every kind on a fresh module, some in a cohort, anonymous, answered."""
     module = factories.make_module(title=f"Module with {n}", owner=w.owner, actor=w.manager)
@@ -717,6 +719,7 @@ def fill_module(w: World, n: int) -> int:
     return module.id
 
 
+@limits.suspended()
 def fill_thread(w: World, n: int) -> int:
     """One thread with n replies: nested, deep, anonymous, voted, edited, deleted, accepted."""
     t = thread_of(w, f"Thread with {n}", cohort_id=w.cohort_a)
