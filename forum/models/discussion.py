@@ -207,3 +207,5 @@ class Notification(db.Model):
     actor: Mapped[User | None] = relationship(foreign_keys=[actor_id])
     thread: Mapped[Thread | None] = relationship()
     post: Mapped[Post | None] = relationship()
+    # What a reminder is about (notifications about a thread reach it through the thread).
+    module: Mapped[Module | None] = relationship()

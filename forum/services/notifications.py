@@ -169,6 +169,7 @@ def list_notifications(
     stmt = _visible(actor).options(
         selectinload(Notification.actor),
         selectinload(Notification.thread).selectinload(Thread.module),
+        selectinload(Notification.module),
     )
     if unread:
         stmt = stmt.where(Notification.read_at.is_(None))

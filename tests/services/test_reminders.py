@@ -264,3 +264,11 @@ def test_without_a_mail_server_reminders_are_logged_and_nothing_fails(app, schoo
         counts = send_reminders(DUE + DAY)
     assert (counts.reminded, counts.sent, counts.failed) == (1, 1, 0)
     assert "Overdue: “Security basics”" in caplog.text and learner.email in caplog.text
+
+
+def test_the_notifications_page_names_the_module_of_a_reminder(login, smtp, school):
+    learner, _module, _ = school
+    send_reminders(DUE - DAY)
+    send_reminders(DUE + DAY)
+    page = login(learner).get("/notifications").get_data(as_text=True)
+    assert "“Security basics” is overdue" in page and "“Security basics” is due soon" in page
