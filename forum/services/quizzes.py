@@ -18,7 +18,7 @@ from forum.database import write_transaction
 from forum.errors import Forbidden, Invalid, NotFound
 from forum.extensions import db
 from forum.models import Module, Quiz, QuizAttempt, QuizQuestion, User, utcnow
-from forum.services import permissions, progress, validation
+from forum.services import limits, permissions, progress, validation
 from forum.services.pagination import Page, paginate
 
 QUESTIONS_MAX = 50
@@ -257,6 +257,8 @@ def attempt(
         if quiz is None:
             raise NotFound("This module has no knowledge check.")
         given = _answers(quiz, answers)
+        # Counted once the answers are well-formed: a slip in the form costs no try.
+        limits.check(actor, "quiz_attempts", exempt=permissions.can_edit_quiz(actor, module))
         wrong = [q.position for q, a in zip(quiz.questions, given, strict=True) if q.answer != a]
         points = score(len(given) - len(wrong), len(given))
         record = QuizAttempt(
