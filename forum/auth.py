@@ -2,13 +2,25 @@
 
 from __future__ import annotations
 
-from flask import Flask, g, redirect, request, session, url_for
+from flask import (
+    Flask,
+    Response,
+    after_this_request,
+    current_app,
+    g,
+    redirect,
+    request,
+    session,
+    url_for,
+)
 from flask_login import current_user, login_user, logout_user
 
 from forum.errors import Unauthorized, wants_json
 from forum.extensions import login_manager
 from forum.models import User
-from forum.services import accounts
+from forum.services import accounts, signin
+
+DEVICE_COOKIE = "forum_device"
 
 
 def bearer_token() -> str | None:
@@ -28,6 +40,33 @@ def _new_csrf_token() -> None:
     the person signed in before) does not work after."""
     session.pop("csrf_token", None)
     g.pop("csrf_token", None)
+
+
+def check_credentials(email: object, password: object) -> User:
+    """The person these credentials sign in, within the sign-in limits
+    (``forum.services.signin``); the client is remembered as one of theirs (a device
+    cookie), so a flood of failures elsewhere never stops it."""
+    device = signin.read_device(request.cookies.get(DEVICE_COOKIE))
+    user = signin.sign_in(email, password, address=request.remote_addr or "", device=device)
+    cookie = signin.device_cookie(user, device)
+
+    @after_this_request
+    def remember_device(response: Response) -> Response:
+        response.set_cookie(
+            DEVICE_COOKIE,
+            cookie,
+            max_age=signin.device_max_age(),
+            httponly=True,
+            samesite="Lax",
+            secure=current_app.config.get("SESSION_COOKIE_SECURE", False),
+        )
+        return response
+
+    return user
+
+
+def request_reset(email: str) -> None:
+    signin.request_password_reset(email, address=request.remote_addr or "")
 
 
 def sign_in(user: User) -> None:

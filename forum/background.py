@@ -19,7 +19,7 @@ from collections.abc import Callable
 from datetime import timedelta
 
 from flask import Flask, current_app
-from sqlalchemy import delete, event, func, or_, select, update
+from sqlalchemy import delete, event, func, or_, select, true, update
 from sqlalchemy.orm import Session
 
 from forum.database import write_transaction
@@ -84,12 +84,13 @@ def enqueue(kind: str, payload: dict) -> None:
     session.info[_PENDING] = True
 
 
-def _claim(limit: int) -> list[Job]:
+def _claim(limit: int, kinds: tuple[str, ...] | None = None) -> list[Job]:
     now = utcnow()
     due = (
         Job.done_at.is_(None),
         Job.run_after <= now,
         or_(Job.claimed_at.is_(None), Job.claimed_at < now - STALE_CLAIM),
+        Job.kind.in_(kinds) if kinds is not None else true(),
     )
     token = uuid.uuid4().hex
     with write_transaction() as session:
@@ -166,10 +167,10 @@ def _no_handler(kind: str) -> Callable[[], None]:
     return fail
 
 
-def run_pending(limit: int = 100) -> tuple[int, int]:
-    """Carry out due jobs; returns (done, failed or put off)."""
+def run_pending(limit: int = 100, kinds: tuple[str, ...] | None = None) -> tuple[int, int]:
+    """Carry out due jobs (of ``kinds`` only, when given); returns (done, failed or put off)."""
     done = failed = 0
-    claimed = _claim(limit)
+    claimed = _claim(limit, kinds)
     batches: dict[str, list[Job]] = {}
     for job in claimed:
         if job.kind in BATCH_HANDLERS:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_mail import Mail
 from flask_migrate import Migrate
@@ -33,7 +31,6 @@ login_manager = LoginManager()
 csrf = CSRFProtect()
 mail = Mail()
 socketio = SocketIO()
-limiter = Limiter(key_func=get_remote_address, default_limits=[])
 
 
 def register_extensions(app) -> None:
@@ -44,7 +41,6 @@ def register_extensions(app) -> None:
     migrate.init_app(app, db, directory=str(migrations), render_as_batch=True)
     csrf.init_app(app)
     mail.init_app(app)
-    limiter.init_app(app)
     # The socket server accepts the configured public origin; same-host requests are
     # checked again at connect (forum/realtime/auth.py).
     socketio.init_app(

@@ -5,9 +5,8 @@ from flask_login import current_user
 
 from forum.api.common import Blueprint, envelope, signed_in
 from forum.api.schemas import MePatchIn, MeSchema, TokenIn, TokenInfoSchema, TokenOut, list_of
-from forum.auth import bearer_token, current_session_key, sign_out
+from forum.auth import bearer_token, check_credentials, current_session_key, sign_out
 from forum.errors import Invalid
-from forum.ratelimit import limit_failed_logins
 from forum.services import accounts
 from forum.services.pagination import Page
 
@@ -17,10 +16,13 @@ blp = Blueprint("api_auth", __name__, description="Signing in")
 @blp.post("/auth/token")
 @blp.arguments(TokenIn)
 @blp.response(200, TokenOut)
-@limit_failed_logins
 def create_token(data):
-    """Trade an e-mail and password for a bearer token (it expires; see ``expires_at``)."""
-    user = accounts.authenticate(data["email"], data["password"])
+    """Trade an e-mail and password for a bearer token (it expires; see ``expires_at``).
+
+    Failed attempts are limited per e-mail and per address (429 with Retry-After); a
+    client that signed in as that person before (the ``forum_device`` cookie) is judged
+    by its own failures only."""
+    user = check_credentials(data["email"], data["password"])
     new = accounts.issue_token(user, accounts.client_label(request.user_agent.string))
     return {"token": new.token, "expires_at": new.expires_at, "user": user}
 

@@ -16,6 +16,7 @@ from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from forum.background import enqueue, handles
 from forum.database import write_transaction
 from forum.errors import Conflict, Forbidden, Invalid, NotFound, Unauthorized
 from forum.extensions import db
@@ -538,14 +539,25 @@ def reset_password(token: str, new_password: str) -> User:
     return _use_link("reset", token, new_password)
 
 
-def request_password_reset(email: str) -> None:
-    """Mail a reset link if the address belongs to an active user; say nothing either way."""
+def queue_password_reset(email: str) -> None:
+    """Queue a reset for this address, whether or not it has an account: the request does
+    the same work (one outbox job) either way, so its time tells nothing. The worker looks
+    the person up (``_send_password_reset``)."""
     try:
         address = validation.email(email)
     except Invalid:
-        return
+        address = None
     with write_transaction():
-        user = find_user_by_email(address)
+        enqueue("password_reset", {"email": address})
+
+
+# The address someone typed is forgotten once the job is done.
+@handles("password_reset", keep=())
+def _send_password_reset(payload: dict) -> None:
+    """Mail a reset link if the address belongs to an active user; nothing otherwise."""
+    address = payload.get("email")
+    with write_transaction():
+        user = find_user_by_email(address) if isinstance(address, str) else None
         if user is None or not user.active:
             return
         url = _new_link(user, "reset", None)

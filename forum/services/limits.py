@@ -17,10 +17,11 @@ import logging
 import math
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from flask import Flask, current_app
 from limits import RateLimitItem, parse_many
@@ -33,6 +34,7 @@ from forum.models import User
 from forum.services import permissions
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 # action -> (setting, what it counts, for the message)
 ACTIONS: dict[str, tuple[str, str]] = {
@@ -45,6 +47,14 @@ ACTIONS: dict[str, tuple[str, str]] = {
     "quiz_attempts": ("LIMIT_QUIZ_ATTEMPTS", "quiz attempts"),
     "searches": ("LIMIT_SEARCHES", "searches"),
 }
+
+# Limits other services count through ``wait_for`` and ``count`` (forum/services/signin.py).
+OTHER_SETTINGS = (
+    "LOGIN_FAILURES_PER_EMAIL",
+    "LOGIN_FAILURES_PER_ADDRESS",
+    "RESET_REQUESTS_PER_EMAIL",
+    "RESET_REQUESTS_PER_ADDRESS",
+)
 
 # Loading data in bulk (the demo) is not a person posting; see ``suspended``.
 _suspended: ContextVar[bool] = ContextVar("forum_limits_suspended", default=False)
@@ -89,7 +99,7 @@ def _storage(uri: str, prefix: str) -> Storage:
 
 def init_app(app: Flask) -> None:
     """Check every limit setting at start (a typo fails loudly) and make the counter."""
-    for setting, _ in ACTIONS.values():
+    for setting in (*(s for s, _ in ACTIONS.values()), *OTHER_SETTINGS):
         _windows(app.config[setting], setting)
     uri = app.config["RATELIMIT_STORAGE_URI"]
     memory = MovingWindowRateLimiter(MemoryStorage())
@@ -129,35 +139,48 @@ def check(actor: User, action: str, *, exempt: bool = False) -> None:
     if _suspended.get() or permissions.exempt_from_limits(actor, moderates=exempt):
         return
     setting, what = ACTIONS[action]
-    windows = _windows(current_app.config[setting], setting)
-    counter = _counter()
-    try:
-        _hit(counter.limiter(), windows, action, actor.id, what)
-    except StorageError as exc:
-        counter.storage_failed(exc.storage_error)
-        _hit(counter.memory, windows, action, actor.id, what)
+    key = (action, str(actor.id))
+    windows = setting_windows(setting)
+    seconds = wait_for(windows, *key)
+    if seconds:
+        raise RateLimited(
+            f"You have sent a lot of {what} in a short time. Try again in {_duration(seconds)}.",
+            retry_after=seconds,
+        )
+    count(windows, *key)
 
 
-def _hit(
-    limiter: MovingWindowRateLimiter,
-    windows: list[RateLimitItem],
-    action: str,
-    user_id: int,
-    what: str,
-) -> None:
-    key = (action, str(user_id))
-    # Test every window before counting in any, so a refused attempt uses up none of them.
+def setting_windows(setting: str) -> list[RateLimitItem]:
+    """The windows of a limit setting (``LIMIT_REPLIES``, ``LOGIN_FAILURES_PER_EMAIL``)."""
+    return _windows(current_app.config[setting], setting)
+
+
+def wait_for(windows: list[RateLimitItem], *key: str) -> int:
+    """Seconds until ``key`` may act again (0: now): a window that is full makes it wait."""
+    return _guarded(lambda limiter: _wait(limiter, windows, key))
+
+
+def count(windows: list[RateLimitItem], *key: str) -> None:
+    """Count one act of ``key`` in every window."""
+    _guarded(lambda limiter: [limiter.hit(w, *key) for w in windows])
+
+
+def _wait(limiter: MovingWindowRateLimiter, windows: list[RateLimitItem], key: tuple) -> int:
     full = [w for w in windows if not limiter.test(w, *key)]
     if not full:
-        for window in windows:
-            limiter.hit(window, *key)
-        return
-    wait = max(limiter.get_window_stats(w, *key).reset_time for w in full) - time.time()
-    seconds = max(1, math.ceil(wait))
-    raise RateLimited(
-        f"You have sent a lot of {what} in a short time. Try again in {_duration(seconds)}.",
-        retry_after=seconds,
-    )
+        return 0
+    reset = max(limiter.get_window_stats(w, *key).reset_time for w in full)
+    return max(1, math.ceil(reset - time.time()))
+
+
+def _guarded(use: Callable[[MovingWindowRateLimiter], T]) -> T:
+    """Run ``use`` on the shared storage, or on this process's memory while it is down."""
+    counter = _counter()
+    try:
+        return use(counter.limiter())
+    except StorageError as exc:
+        counter.storage_failed(exc.storage_error)
+        return use(counter.memory)
 
 
 def _duration(seconds: int) -> str:

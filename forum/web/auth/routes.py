@@ -5,9 +5,8 @@ from urllib.parse import urlsplit
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from forum.auth import sign_in, sign_out
-from forum.errors import Invalid, Unauthorized
-from forum.ratelimit import limit_failed_logins
+from forum.auth import check_credentials, request_reset, sign_in, sign_out
+from forum.errors import Invalid, RateLimited, Unauthorized
 from forum.services import accounts
 from forum.web.auth import bp
 from forum.web.auth.forms import ForgotPasswordForm, LoginForm, SetPasswordForm
@@ -23,7 +22,6 @@ def _safe_next(target: str | None) -> str:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limit_failed_logins
 def login():
     if current_user.is_authenticated:
         return redirect(_safe_next(request.args.get("next")))
@@ -31,10 +29,10 @@ def login():
     status = 200
     if form.validate_on_submit():
         try:
-            user = accounts.authenticate(form.email.data, form.password.data)
-        except Unauthorized as exc:
+            user = check_credentials(form.email.data, form.password.data)
+        except (Unauthorized, RateLimited) as exc:
             form.password.errors.append(exc.message)
-            status = 401
+            status = exc.status
         else:
             sign_in(user)
             return redirect(_safe_next(request.args.get("next")))
@@ -54,10 +52,16 @@ def logout():
 @bp.route("/forgot-password", methods=["GET", "POST"])
 def forgot_password():
     form = ForgotPasswordForm()
+    status = 400 if request.method == "POST" else 200
     if form.validate_on_submit():
-        accounts.request_password_reset(form.email.data)
-        return render_template("auth/forgot_sent.html", email=form.email.data)
-    return render_template("auth/forgot.html", form=form), 400 if request.method == "POST" else 200
+        try:
+            request_reset(form.email.data)
+        except RateLimited as exc:
+            form.email.errors.append(exc.message)
+            status = exc.status
+        else:
+            return render_template("auth/forgot_sent.html", email=form.email.data)
+    return render_template("auth/forgot.html", form=form), status
 
 
 def _set_password_page(purpose: str, token: str, use, title: str, done_message: str):
