@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import socket
 import threading
 import time
 import uuid
@@ -45,6 +46,17 @@ MAX_ATTEMPTS = 8
 STALE_CLAIM = timedelta(minutes=5)
 POLL_SECONDS = 10.0
 _PENDING = "forum_jobs_pending"
+
+
+def _pid_namespace() -> str:
+    try:  # containers on one host share its name but not their process ids
+        return "".join(c for c in os.readlink("/proc/self/ns/pid") if c.isdigit())
+    except OSError:
+        return "0"
+
+
+# A claim names its process: "host:pid-namespace:pid:random".
+_HERE = f"{socket.gethostname()[:24]}:{_pid_namespace()}:"
 
 
 class Retry(Exception):
@@ -92,7 +104,7 @@ def _claim(limit: int, kinds: tuple[str, ...] | None = None) -> list[Job]:
         or_(Job.claimed_at.is_(None), Job.claimed_at < now - STALE_CLAIM),
         Job.kind.in_(kinds) if kinds is not None else true(),
     )
-    token = uuid.uuid4().hex
+    token = f"{_HERE}{os.getpid()}:{uuid.uuid4().hex[:12]}"
     with write_transaction() as session:
         ids = list(session.scalars(select(Job.id).where(*due).order_by(Job.id).limit(limit)))
         if not ids:
@@ -102,6 +114,45 @@ def _claim(limit: int, kinds: tuple[str, ...] | None = None) -> list[Job]:
             update(Job).where(Job.id.in_(ids), *due).values(claimed_by=token, claimed_at=now)
         )
     return list(db.session.scalars(select(Job).where(Job.claimed_by == token).order_by(Job.id)))
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # another user's process
+    return True
+
+
+def _dead_claimant(token: str) -> bool:
+    """Whether the claim was made by a process of this host that no longer runs."""
+    if not token.startswith(_HERE):
+        return False  # another host's: only STALE_CLAIM can tell
+    pid = token[len(_HERE) :].split(":", 1)[0]
+    return pid.isdigit() and int(pid) != os.getpid() and not _alive(int(pid))
+
+
+def release_orphaned_claims() -> int:
+    """Free at once the jobs claimed by a process of this host that died (killed, out of
+    memory) instead of after STALE_CLAIM; returns how many. Whatever it did of them
+    is done again, which search indexing allows and a mail rarely suffers."""
+    claims = db.session.scalars(
+        select(Job.claimed_by).where(Job.done_at.is_(None), Job.claimed_by.is_not(None)).distinct()
+    )
+    dead = [token for token in claims if token and _dead_claimant(token)]
+    db.session.rollback()
+    if not dead:
+        return 0
+    with write_transaction() as session:
+        freed = session.execute(
+            update(Job)
+            .where(Job.claimed_by.in_(dead), Job.done_at.is_(None))
+            .values(claimed_by=None, claimed_at=None)
+        )
+    log.warning("Took over %s jobs claimed by processes that died", freed.rowcount)
+    return freed.rowcount
 
 
 def _backoff(job: Job) -> float:
@@ -207,6 +258,7 @@ def purge_done_jobs() -> int:
 # Periodic upkeep every worker does between jobs: (name, every so many seconds, function).
 PERIODIC: list[tuple[str, float, Callable[[], object]]] = [
     ("purge done jobs", 3600.0, purge_done_jobs),
+    ("take over the claims of dead processes", 30.0, release_orphaned_claims),
 ]
 
 

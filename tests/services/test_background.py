@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import threading
 from collections import Counter
 from datetime import timedelta
@@ -13,6 +15,7 @@ from forum.background import (
     MAX_ATTEMPTS,
     POLL_SECONDS,
     QUICK_BACKOFF_MAX,
+    BackgroundWorker,
     Retry,
     enqueue,
     handles,
@@ -101,6 +104,39 @@ def test_a_stale_claim_is_taken_over(db):
         )
     assert run_pending() == (1, 0)
     assert seen[0] == 1
+
+
+CLAIM_AND_WAIT = """
+import sys
+from forum import create_app
+from forum.background import _claim
+app = create_app({"SQLALCHEMY_DATABASE_URI": sys.argv[1], "SEARCH_INDEX_DIR": sys.argv[2],
+                  "SECRET_KEY": "x", "BACKGROUND_WORKER": "off"})
+with app.app_context():
+    print(len(_claim(100)), flush=True)
+    sys.stdin.read()  # holds its claims until killed
+"""
+
+
+def test_jobs_claimed_by_a_process_that_dies_are_taken_over_at_once_not_before(app, db):
+    """Each drain by a worker just started, as in a process started after the crash."""
+    seen.clear()
+    _queue("test.record", 2)
+    db.session.commit()
+    claimant = subprocess.Popen(
+        [sys.executable, "-c", CLAIM_AND_WAIT, app.config["SQLALCHEMY_DATABASE_URI"],
+         app.config["SEARCH_INDEX_DIR"]],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        assert claimant.stdout.readline().strip() == "2"
+        BackgroundWorker(app).drain()
+        assert sum(seen.values()) == 0  # it runs: it may be working on them
+    finally:
+        claimant.kill()  # SIGKILL: no chance to give them back
+        claimant.wait(30)
+    BackgroundWorker(app).drain()
+    assert dict(seen) == {0: 1, 1: 1}
 
 
 batches: list[list[int]] = []
