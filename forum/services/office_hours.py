@@ -557,6 +557,26 @@ def upcoming(
     return list(db.session.scalars(stmt.order_by(OfficeHour.starts_at, OfficeHour.id).limit(limit)))
 
 
+def past(actor: User, page: int = 1, per_page: int = 20) -> Page[OfficeHour]:
+    """Ended sessions the actor may read the transcript of, the latest first."""
+    stmt = (
+        select(OfficeHour)
+        .where(permissions.visible_office_hours_clause(actor), OfficeHour.status == "ended")
+        .options(selectinload(OfficeHour.host), selectinload(OfficeHour.module))
+        .order_by(OfficeHour.starts_at.desc(), OfficeHour.id.desc())
+    )
+    return paginate(stmt, page, per_page)
+
+
+def schedulable_cohorts(actor: User) -> list[Cohort]:
+    """The cohorts the actor may schedule a session for (the form's choices)."""
+    stmt = select(Cohort).order_by(Cohort.name)
+    if not permissions.is_manager(actor):
+        roles = permissions.cohort_roles(actor)
+        stmt = stmt.where(Cohort.id.in_([c for c, r in roles.items() if r == "facilitator"]))
+    return list(db.session.scalars(stmt))
+
+
 # Periodic upkeep (every worker, see forum/background.py) -------------------------------------
 
 

@@ -85,6 +85,7 @@ def register_web(app: Flask) -> None:
     from forum.web.faq import bp as faq_bp
     from forum.web.moderation import bp as moderation_bp
     from forum.web.modules import bp as modules_bp
+    from forum.web.office_hours import bp as office_hours_bp
     from forum.web.people import bp as people_bp
     from forum.web.progress import bp as progress_bp
     from forum.web.search import bp as search_bp
@@ -100,6 +101,7 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(moderation_bp)
     app.register_blueprint(search_bp)
     app.register_blueprint(faq_bp)
+    app.register_blueprint(office_hours_bp)
     app.register_blueprint(progress_bp)
 
     app.add_template_filter(format_day, "day")
