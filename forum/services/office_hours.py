@@ -32,7 +32,7 @@ from forum.models import (
     User,
     utcnow,
 )
-from forum.services import notifications, permissions, posts, threads, validation
+from forum.services import limits, notifications, permissions, posts, threads, validation
 from forum.services.modules import get_module
 from forum.services.pagination import Page, paginate
 
@@ -147,6 +147,8 @@ def post_message(actor: User, office_hour_id: int, body: str) -> OfficeHourMessa
     with write_transaction() as session:
         office_hour = joinable(actor, office_hour_id)
         _require_live(office_hour)
+        # The host moderates the room: never limited there.
+        limits.check(actor, "chat", exempt=permissions.is_host(actor, office_hour))
         message = OfficeHourMessage(
             office_hour_id=office_hour.id,
             author_id=actor.id,
@@ -186,6 +188,7 @@ def raise_hand(actor: User, office_hour_id: int, question: str) -> OfficeHourQue
     with write_transaction() as session:
         office_hour = joinable(actor, office_hour_id)
         _require_live(office_hour)
+        limits.check(actor, "hands", exempt=permissions.is_host(actor, office_hour))
         item = OfficeHourQuestion(
             office_hour_id=office_hour.id,
             author_id=actor.id,
