@@ -42,6 +42,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from forum.config import load_config
     from forum.database import register_database
     from forum.errors import register_error_handlers
+    from forum.realtime import register_realtime
     from forum.extensions import register_extensions
     from forum.request_limits import register_request_limits
     from forum.search import register_search
@@ -61,6 +62,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     register_search(app)
     register_web(app)
     register_api(app)
+    register_realtime(app)
     register_error_handlers(app)
     register_cli(app)
     return app

@@ -92,6 +92,13 @@ def load_config(app: Flask, overrides: dict[str, Any] | None = None) -> None:
         "DB_CONNECT_TIMEOUT": int(_env("DB_CONNECT_TIMEOUT", "5") or 5),
         # Rendered post cards kept per app process (forum/web/threads/cards.py); 0: none.
         "CARD_CACHE_SIZE": int(_env("CARD_CACHE_SIZE", "4096") or 0),
+        # Live rooms: each socket may send this many events a second (and this many at
+        # once); every LIVE_SWEEP_SECONDS each process ends the sockets whose sign-in ended.
+        "LIVE_EVENTS_PER_SECOND": float(_env("LIVE_EVENTS_PER_SECOND", "10") or 10),
+        "LIVE_EVENTS_BURST": float(_env("LIVE_EVENTS_BURST", "30") or 30),
+        "LIVE_SWEEP_SECONDS": float(_env("LIVE_SWEEP_SECONDS", "10") or 10),
+        # Redis keys and the Socket.IO channel of live rooms (one per site sharing a Redis).
+        "LIVE_REDIS_PREFIX": _env("LIVE_REDIS_PREFIX", "forum-live"),
         # Write limits per person (forum/services/limits.py), in the notation of the
         # `limits` library: one or more windows, "10 per minute; 120 per hour".
         "LIMIT_THREADS": _env("LIMIT_THREADS", "5 per minute; 30 per hour"),

@@ -41,10 +41,4 @@ def register_extensions(app) -> None:
     migrate.init_app(app, db, directory=str(migrations), render_as_batch=True)
     csrf.init_app(app)
     mail.init_app(app)
-    # The socket server accepts the configured public origin; same-host requests are
-    # checked again at connect (forum/realtime/auth.py).
-    socketio.init_app(
-        app,
-        message_queue=app.config["REDIS_URL"],
-        cors_allowed_origins=[app.config["BASE_URL"]],
-    )
+    # socketio is bound by forum.realtime.register_realtime.

@@ -377,6 +377,28 @@ def session_user(session_id: str) -> User | None:
     return user
 
 
+def still_signed_in(secrets_in_use: set[str]) -> set[str]:
+    """Which of these session keys and API tokens still sign in an active person (for live
+    sockets, checked in bulk: two queries however many)."""
+    if not secrets_in_use:
+        return set()
+    by_digest = {_digest(s): s for s in secrets_in_use}
+    now = utcnow()
+    active = select(User.id).where(User.active.is_(True))
+    sessions = select(UserSession.key_hash).where(
+        UserSession.key_hash.in_(by_digest),
+        UserSession.expires_at > now,
+        UserSession.user_id.in_(active),
+    )
+    tokens = select(ApiToken.token_hash).where(
+        ApiToken.token_hash.in_(by_digest),
+        ApiToken.expires_at > now,
+        ApiToken.user_id.in_(active),
+    )
+    found = set(db.session.scalars(sessions)) | set(db.session.scalars(tokens))
+    return {by_digest[d] for d in found}
+
+
 # The person's own account ------------------------------------------------------------------
 
 
