@@ -62,14 +62,19 @@ def test_the_room_is_told_who_comes_and_goes(live, room, member, manager):
     (came,) = host.events("presence")
     assert came == {
         "office_hour_id": room,
-        "participants": [{"id": manager.id, "name": "Max Manager"}, {"id": member.id, "name": "Mia Member"}],
+        "participants": [
+            {"id": manager.id, "name": "Max Manager"},
+            {"id": member.id, "name": "Mia Member"},
+        ],
     }
     assert learner.ask("leave", {"office_hour_id": room}) == {"ok": True}
     (left,) = host.events("presence")
     assert names(left["participants"]) == ["Max Manager"]
 
 
-def test_two_tabs_count_once_and_stay_present_while_either_is_joined(live, room, member, manager, login):
+def test_two_tabs_count_once_and_stay_present_while_either_is_joined(
+    live, room, member, manager, login
+):
     host = live(manager)
     host.join(room)
     browser = login(member)
@@ -138,7 +143,9 @@ def test_rejoining_with_since_id_gives_exactly_what_was_missed(live, room, membe
     assert [m["id"] for m in back["messages"]] == missed
 
 
-def test_a_message_is_deleted_by_its_author_or_the_host_only(live, room, member, manager, make_user):
+def test_a_message_is_deleted_by_its_author_or_the_host_only(
+    live, room, member, manager, make_user
+):
     host, learner, other = live(manager), live(member), live(make_user())
     for sock in (host, learner, other):
         sock.join(room)
@@ -184,9 +191,12 @@ def test_a_removed_person_leaves_and_may_not_come_back(live, room, member, manag
     tabs = [live(page_client=browser), live(page_client=browser)]
     for tab in tabs:
         tab.join(room)
-    assert live(member).ask("remove_participant", {"office_hour_id": room, "user_id": manager.id})[
-        "error"
-    ] == "forbidden"
+    assert (
+        live(member).ask("remove_participant", {"office_hour_id": room, "user_id": manager.id})[
+            "error"
+        ]
+        == "forbidden"
+    )
     host.events()
     assert host.ask("remove_participant", {"office_hour_id": room, "user_id": member.id})["ok"]
     assert names(host.events("presence")[-1]["participants"]) == ["Max Manager"]
@@ -239,7 +249,9 @@ BAD = [
 
 
 @pytest.mark.parametrize(("event", "args", "error"), BAD)
-def test_bad_input_is_refused_and_the_connection_keeps_working(live, room, member, event, args, error):
+def test_bad_input_is_refused_and_the_connection_keeps_working(
+    live, room, member, event, args, error
+):
     sock = live(member)
     sock.join(room)
     args = [
