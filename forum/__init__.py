@@ -42,8 +42,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from forum.config import load_config
     from forum.database import register_database
     from forum.errors import register_error_handlers
-    from forum.realtime import register_realtime
     from forum.extensions import register_extensions
+    from forum.realtime import register_realtime
     from forum.request_limits import register_request_limits
     from forum.search import register_search
     from forum.services import limits
