@@ -36,9 +36,14 @@ def _secret_key(instance: Path) -> str:
 
 
 def engine_options(config: dict[str, Any]) -> dict[str, Any]:
-    # The pool is sized for a threaded server (gunicorn --threads, the dev server): a
-    # request thread that finds no free connection would otherwise wait and then fail.
-    pool = {"pool_size": config["DB_POOL_SIZE"], "max_overflow": config["DB_POOL_SIZE"]}
+    # The pool serves the requests and socket events in progress, not the server's threads:
+    # an open socket holds a thread (gunicorn --threads) but no connection between events.
+    # A thread that finds every connection busy waits for one (up to pool_timeout).
+    pool = {
+        "pool_size": config["DB_POOL_SIZE"],
+        "max_overflow": config["DB_POOL_SIZE"],
+        "pool_timeout": 30,
+    }
     if config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         timeout_s = config["SQLITE_BUSY_TIMEOUT_MS"] / 1000
         return {"connect_args": {"timeout": timeout_s, "check_same_thread": False}, **pool}
@@ -85,8 +90,8 @@ def load_config(app: Flask, overrides: dict[str, Any] | None = None) -> None:
         "SESSION_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "SQLITE_BUSY_TIMEOUT_MS": 15000,
-        # Connections per app process (and as many again in overflow); match the server's
-        # threads (gunicorn --threads) and keep processes x 2 x this under PostgreSQL's limit.
+        # Connections per app process (and as many again in overflow), for the requests and
+        # socket events handled at once; keep processes x 2 x this under PostgreSQL's limit.
         "DB_POOL_SIZE": int(_env("DB_POOL_SIZE", "20") or 20),
         # Seconds to wait for a new PostgreSQL connection before answering 503.
         "DB_CONNECT_TIMEOUT": int(_env("DB_CONNECT_TIMEOUT", "5") or 5),

@@ -60,7 +60,8 @@ class Payload:
 
 
 def _error_word(exc: ForumError) -> str:
-    code = NEAREST.get(exc.code, exc.code)
+    # An error may name its own word for sockets (NotLive: "conflict" to the API).
+    code = getattr(exc, "live_error", None) or NEAREST.get(exc.code, exc.code)
     return code if code in ERRORS else "invalid"
 
 

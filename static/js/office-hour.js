@@ -12,6 +12,7 @@
   var me = Number(root.dataset.me);
   var host = root.dataset.host === "1";
   var log = document.getElementById("chat-log");
+  var scroller = document.getElementById("chat-scroll");
   var chatForm = document.getElementById("chat-form");
   var handForm = document.getElementById("hand-form");
   var status = document.getElementById("connection");
@@ -90,10 +91,10 @@
       if (Number(li.dataset.id) > m.id) { after = li; return true; }
       return false;
     });
-    var atBottom = log.scrollHeight - log.scrollTop - log.clientHeight < 40;
+    var atBottom = scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight < 40;
     log.insertBefore(item, after);
     document.getElementById("chat-empty").hidden = true;
-    if (atBottom) log.scrollTop = log.scrollHeight;
+    if (atBottom) scroller.scrollTop = scroller.scrollHeight;
   }
 
   function resumeFrom(droppedAt) {
@@ -112,7 +113,7 @@
     var author = Number(li.dataset.author);
     if (host || author === me) li.querySelector(".chat-meta").appendChild(deleteButton(id));
   });
-  log.scrollTop = log.scrollHeight;
+  scroller.scrollTop = scroller.scrollHeight;
 
   // People and the queue ----------------------------------------------------------------------
 

@@ -267,3 +267,13 @@ def test_bad_input_is_refused_and_the_connection_keeps_working(
 def test_events_before_join_are_forbidden(live, room, manager, event):
     data = {"office_hour_id": room, "body": "x", "question": "x", "message_id": 1}
     assert live(manager).ask(event, data) == {"ok": False, "error": "forbidden"}
+
+
+def test_an_open_socket_holds_no_database_connection(live, room, member, manager, db):
+    socks = [live(member), live(manager)]
+    for sock in socks:
+        sock.join(room)
+    socks[0].ask("chat", {"office_hour_id": room, "body": "hello"})
+    db.session.remove()  # the test's own
+    assert db.engine.pool.checkedout() == 0
+    assert all(sock.connected for sock in socks)

@@ -1,0 +1,118 @@
+"""End to end in headless Chromium: a learner and a host in a live office-hour room. They
+see each other, chat, the learner raises a hand, the host takes and resolves it, and ends
+the session; all of it over the page's Socket.IO connection, none of it by reloading.
+
+Assertions go by roles, labels and text, never by CSS classes.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+try:
+    from playwright.sync_api import Page, expect
+except ImportError:  # the chromium fixture then skips (fails on CI) with the reason
+    Page = expect = None
+
+from forum.models import utcnow
+from forum.services import office_hours as oh
+from tests import factories
+from tests.conftest import need
+from tests.e2e.conftest import LiveServer
+from tests.e2e.test_accessibility import AXE, serious_violations
+from tests.e2e.test_browser import sign_in
+
+pytestmark = pytest.mark.browser
+
+PHONE = {"width": 390, "height": 844}
+QUESTION = "How do we rotate the staging credentials?"
+
+
+@pytest.fixture
+def axe_script() -> str:
+    need(AXE.is_file(), f"the accessibility checks need axe-core at {AXE} (npm ci)")
+    return str(AXE)
+
+
+def people_here(page: Page):
+    return page.get_by_role("region", name="Here now").get_by_role("listitem")
+
+
+def queue(page: Page):
+    return page.get_by_role("region", name="Questions")
+
+
+def test_a_learner_and_a_host_chat_and_the_host_takes_a_raised_hand(
+    live_server: LiveServer, new_page, screenshot_path, axe_script: str
+):
+    host_user = factories.make_user(role="manager", name="Priya Raman")
+    learner_user = factories.make_user(name="Sofia Lindqvist")
+    now = utcnow()
+    session = oh.create(
+        host_user, title="Staging access, live", starts_at=now, ends_at=now + timedelta(hours=1)
+    )
+    oh.start(host_user, session.id)
+    room = f"/office-hours/{session.id}"
+    problems: list[str] = []
+
+    def watch(page: Page) -> Page:
+        page.on("console", lambda m: m.type == "error" and problems.append(m.text))
+        page.on("pageerror", lambda e: problems.append(str(e)))
+        return page
+
+    host = watch(new_page())
+    sign_in(host, live_server, host_user.email, factories.PASSWORD)
+    host.goto(room)
+    expect(host.get_by_role("status").filter(has_text="Connected")).to_be_visible()
+
+    learner = watch(new_page(viewport=PHONE))
+    sign_in(learner, live_server, learner_user.email, factories.PASSWORD)
+    learner.goto(room)
+    for page in (host, learner):
+        expect(people_here(page)).to_have_count(2)
+        expect(people_here(page).filter(has_text="Sofia Lindqvist")).to_be_visible()
+
+    # Chat: typed, Enter sends; both see it once.
+    box = learner.get_by_label("Message")
+    box.fill("Good morning! Is the **VPN** needed?")
+    box.press("Enter")
+    for page in (host, learner):
+        said = page.get_by_role("log").get_by_role("listitem").filter(has_text="Is the VPN needed?")
+        expect(said).to_have_count(1)
+        expect(said.locator("strong")).to_have_text("VPN")
+    expect(box).to_have_value("")
+    host.get_by_label("Message").fill("Yes, the VPN first.")
+    host.get_by_role("button", name="Send").click()
+    expect(learner.get_by_role("log")).to_contain_text("Yes, the VPN first.")
+
+    # The learner raises a hand; learners get no host controls.
+    learner.get_by_label("Raise your hand").fill(QUESTION)
+    learner.get_by_role("button", name="Raise hand").click()
+    expect(learner.get_by_text("You are number 1 in the queue.")).to_be_visible()
+    expect(queue(learner).get_by_role("button", name="Take")).to_have_count(0)
+    expect(queue(host)).to_contain_text(QUESTION)
+    # Nothing serious for axe, on a desktop and on a phone, with the room in full swing.
+    assert serious_violations(host, axe_script) + serious_violations(learner, axe_script) == []
+    host.screenshot(path=str(screenshot_path("office-hour-room.png")), full_page=True)
+    learner.screenshot(path=str(screenshot_path("office-hour-room-phone.png")), full_page=True)
+
+    # The host takes it, then resolves it.
+    queue(host).get_by_role("button", name="Take").click()
+    expect(learner.get_by_text("The host is answering your question.")).to_be_visible()
+    queue(host).get_by_role("button", name="Resolve").click()
+    for page in (host, learner):
+        expect(queue(page).get_by_text("No hands raised.")).to_be_visible()
+
+    # The host ends the session; the learner is told.
+    host.on("dialog", lambda d: d.accept())
+    host.get_by_role("button", name="End the session").click()
+    expect(learner.get_by_text("The session has ended.")).to_be_visible()
+    expect(learner.get_by_label("Message")).to_be_disabled()
+    assert problems == []
+
+    # Everything said stays: a reload shows the whole exchange as it was.
+    learner.reload()
+    expect(learner.get_by_role("log")).to_contain_text("Yes, the VPN first.")
+    expect(learner.get_by_role("log").get_by_role("listitem")).to_have_count(2)
