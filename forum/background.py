@@ -172,7 +172,7 @@ def _finish(jobs: list[Job], error: str | None, retry_after: float | None = None
             session.execute(
                 update(Job)
                 .where(Job.id.in_(plain))
-                .values(claimed_by=None, claimed_at=None, done_at=now)
+                .values(claimed_by=None, claimed_at=None, done_at=now, last_error=None)
                 .execution_options(synchronize_session=False)
             )
             jobs = [j for j in jobs if KEEP_WHEN_FINISHED.get(j.kind) is not None]
@@ -188,6 +188,8 @@ def _finish(jobs: list[Job], error: str | None, retry_after: float | None = None
                 if job.kind in QUICK_RETRY or job.attempts < MAX_ATTEMPTS:
                     job.run_after = now + timedelta(seconds=_backoff(job))
                     continue
+            else:
+                job.last_error = None  # done at last: an earlier failure is no longer news
             job.done_at = now  # done, or given up (last_error says why)
             keep = KEEP_WHEN_FINISHED.get(job.kind)
             if keep is not None:
@@ -216,6 +218,23 @@ def _no_handler(kind: str) -> Callable[[], None]:
         raise LookupError(f"no handler for job kind {kind!r}")
 
     return fail
+
+
+def can_run_again(job: Job) -> bool:
+    """Whether the job still holds what its handler needs: a finished job of a kind that
+    trims its payload (a mail's body) does not."""
+    return job.done_at is None or KEEP_WHEN_FINISHED.get(job.kind) is None
+
+
+def run_again(job: Job) -> None:
+    """Queue the job to run now, with its attempts counted afresh (in the caller's write
+    transaction); the worker is woken after the commit."""
+    job.done_at = None
+    job.claimed_by = None
+    job.claimed_at = None
+    job.attempts = 0
+    job.run_after = utcnow()
+    db.session().info[_PENDING] = True
 
 
 def run_pending(limit: int = 100, kinds: tuple[str, ...] | None = None) -> tuple[int, int]:

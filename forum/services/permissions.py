@@ -58,6 +58,12 @@ def can_list_users(actor: User | None) -> bool:
     return is_manager(actor)
 
 
+def can_manage_jobs(actor: User | None) -> bool:
+    """The background jobs (mail, indexing) and their errors: admins only, since errors and
+    payloads may name anyone's address."""
+    return is_admin(actor)
+
+
 def can_create_user(actor: User | None, role: str) -> bool:
     """Admins create anyone; managers create members only."""
     return is_admin(actor) or (is_manager(actor) and role == "member")
