@@ -18,7 +18,8 @@ def when(value: datetime | None) -> str | None:
 
 
 def user_ref(user: User | None) -> dict[str, Any] | None:
-    return None if user is None else {"id": user.id, "name": user.name}
+    """A person as others see them; the @handle tells apart two people of one name."""
+    return None if user is None else {"id": user.id, "name": user.name, "handle": user.handle}
 
 
 def office_hour_dict(office_hour: OfficeHour) -> dict[str, Any]:

@@ -95,6 +95,13 @@ def _envelope_schema(item: type[Schema]) -> type[Schema]:
 class UserRefSchema(Schema):
     id = fields.Integer()
     name = fields.String()
+    handle = fields.String(
+        allow_none=True,
+        metadata={
+            "description": "Unique; what @mentions use. Show it beside the name: two people "
+            "may share a name"
+        },
+    )
 
 
 class UserSchema(Schema):

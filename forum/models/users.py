@@ -27,6 +27,9 @@ class User(UserMixin, db.Model):
     name: Mapped[str] = mapped_column(String(100))
     # What people type to @mention someone; made from the name, unique.
     handle: Mapped[str | None] = mapped_column(String(40), unique=True)
+    # The name as it looks (validation.name_key): people whose keys match read alike, and
+    # are told apart by their @handle wherever others see their names.
+    name_key: Mapped[str] = mapped_column(String(400), default="", index=True)
     # None until an invited person sets a password.
     password_hash: Mapped[str | None] = mapped_column(String(255))
     role: Mapped[str] = mapped_column(String(16), default="member")

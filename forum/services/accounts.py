@@ -12,7 +12,7 @@ from functools import lru_cache
 from zoneinfo import available_timezones
 
 from flask import current_app
-from sqlalchemy import bindparam, delete, func, select, update
+from sqlalchemy import bindparam, case, delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -70,6 +70,23 @@ def users_by_handles(handles: set[str]) -> dict[str, User]:
     return {u.handle: u for u in rows}
 
 
+def name_lookalikes() -> dict[str, int]:
+    """For each look of a name (``User.name_key``) that more than one person has, how many
+    of them are active; ``needs_handle`` reads it. One query, whatever the page shows."""
+    active = func.sum(case((User.active.is_(True), 1), else_=0))
+    rows = db.session.execute(
+        select(User.name_key, active).group_by(User.name_key).having(func.count() > 1)
+    )
+    return {key: int(count or 0) for key, count in rows}
+
+
+def needs_handle(user: User, lookalikes: dict[str, int]) -> bool:
+    """Whether another active person's name reads like this person's, so that the @handle
+    must stand beside it to tell them apart."""
+    others_active = lookalikes.get(user.name_key, 0) - (1 if user.active else 0)
+    return bool(user.handle) and others_active > 0
+
+
 def _email_taken(address: str) -> bool:
     return find_user_by_email(address) is not None
 
@@ -102,7 +119,13 @@ def create_user(
     with write_transaction() as session:
         if _email_taken(address):
             raise Conflict(f"A user with the e-mail {address} already exists.", {"email": "taken"})
-        user = User(email=address, name=name, role=role, handle=_free_handle(name))
+        user = User(
+            email=address,
+            name=name,
+            name_key=validation.name_key(name),
+            role=role,
+            handle=_free_handle(name),
+        )
         if secret:
             user.password_hash = _hash(secret)
         session.add(user)
@@ -144,6 +167,7 @@ def update_user(
             raise Invalid("You cannot deactivate yourself or change your own role.")
         if name is not None:
             user.name = validation.person_name(name)
+            user.name_key = validation.name_key(user.name)
         if role is not None:
             user.role = role
         if active is not None and active != user.active:

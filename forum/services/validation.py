@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import unicodedata
 from datetime import UTC, date, datetime, time
+from functools import lru_cache
 
 import email_validator
 from confusable_homoglyphs import categories as scripts
@@ -80,6 +81,21 @@ def person_name(value: str | None) -> str:
     if not any(unicodedata.category(ch)[0] in "LNPS" for ch in value):
         raise Invalid.field("name", "must contain a visible character")
     return value
+
+
+@lru_cache(maxsize=4096)
+def _prototype(ch: str) -> str:
+    """One stand-in for every character that looks like ``ch`` ("1" for "l", "I" and "|";
+    Latin "a" for Cyrillic "\u0430"), from Unicode's confusables as the library lists them."""
+    alike = [h["c"] for h in confusables.confusables_data.get(ch, ()) if len(h["c"]) == 1]
+    return min([ch, *alike])
+
+
+def name_key(name: str) -> str:
+    """What a name looks like, for telling whether two people's names read the same: the
+    look-alike letters of any alphabet made one, case and runs of spaces ignored."""
+    text = " ".join(unicodedata.normalize("NFKC", name).split())
+    return "".join(_prototype(ch) for ch in text).casefold()
 
 
 def markdown(field: str, value: str | None, *, max_len: int = BODY_MAX) -> str:

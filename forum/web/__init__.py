@@ -78,6 +78,7 @@ def is_past(value: datetime | None) -> bool:
 
 
 def register_web(app: Flask) -> None:
+    from forum.web import names
     from forum.web.account import bp as account_bp
     from forum.web.admin import bp as admin_bp
     from forum.web.auth import bp as auth_bp
@@ -109,6 +110,8 @@ def register_web(app: Flask) -> None:
     app.add_template_filter(relative_day, "relative_day")
     app.add_template_filter(ago, "ago")
     app.add_template_test(is_past, "past")
+    app.add_template_filter(names.person, "person")
+    app.add_template_global(names.handle_beside, "handle_beside")
 
     @app.context_processor
     def inject_permissions() -> dict:

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from forum.models import Module, Post, Thread, User
 from forum.services import posts, threads
-from tests.api.helpers import fresh
+from tests.api.helpers import fresh, user_ref
 from tests.factories import make_cohort, make_module, make_user
 
 THREAD_KEYS = {
@@ -137,4 +137,4 @@ def rows(model, **where) -> int:
 
 
 def ref(user: User) -> dict:
-    return {"id": user.id, "name": user.name}
+    return user_ref(user)

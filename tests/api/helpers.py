@@ -51,8 +51,9 @@ def is_utc_iso(value: str) -> bool:
 
 
 def user_ref(user) -> dict:
-    """How a person appears inside other objects: no e-mail."""
-    return {"id": user.id, "name": user.name}
+    """How a person appears inside other objects: no e-mail; the @handle that tells two
+    people of one name apart."""
+    return {"id": user.id, "name": user.name, "handle": user.handle}
 
 
 def fresh():

@@ -7,7 +7,7 @@ import pytest
 from forum.models import FaqEntry
 from forum.services import threads
 from tests.api.discussion import answer, ask, build_world, rows
-from tests.api.helpers import expect_error, expect_invalid, fresh, is_utc_iso
+from tests.api.helpers import expect_error, expect_invalid, fresh, is_utc_iso, user_ref
 
 FAQ_KEYS = {"id", "module_id", "question", "answer", "answer_html", "source_thread_id",
             "promoted_by", "position", "created_at"}  # fmt: skip
@@ -35,7 +35,7 @@ def test_the_owner_promotes_the_accepted_answer_and_the_module_shows_it(api, w):
     assert entry["answer"] == reply.body  # as written, the indented code line included
     assert "<pre><code>" in entry["answer_html"]
     assert entry["source_thread_id"] == thread.id and is_utc_iso(entry["created_at"])
-    assert entry["promoted_by"] == {"id": w.owner.id, "name": w.owner.name}
+    assert entry["promoted_by"] == user_ref(w.owner)
     module = api(w.member).get(f"/modules/{w.module.id}").get_json()
     assert module["faq"] == [entry]
 

@@ -141,7 +141,7 @@ def test_a_message_is_stored_as_written_and_rendered_safely(w, live):
     assert message_dict(message) == {
         "id": message.id,
         "office_hour_id": live.id,
-        "author": {"id": w.learner.id, "name": "Lea Learner"},
+        "author": {"id": w.learner.id, "name": "Lea Learner", "handle": w.learner.handle},
         "body": body,
         "body_html": message.body_html,
         "created_at": message.created_at.isoformat(),
@@ -399,7 +399,7 @@ def test_managers_schedule_anything_and_facilitators_for_their_own_cohort(w):
     assert office_hour_dict(session) | {"starts_at": None, "ends_at": None} == {
         "id": session.id,
         "title": "Q&A",
-        "host": {"id": w.fac.id, "name": "Fay Facilitator"},
+        "host": {"id": w.fac.id, "name": "Fay Facilitator", "handle": w.fac.handle},
         "starts_at": None,
         "ends_at": None,
         "cohort_id": w.cohort.id,

@@ -26,6 +26,7 @@ from markupsafe import Markup
 from forum.models import Thread
 from forum.services.threads import PostView
 from forum.web import ago
+from forum.web.names import handle_beside
 from forum.web.threads.display import Entry
 
 TEMPLATE = "threads/_card.html"
@@ -50,6 +51,7 @@ class Card(NamedTuple):
     anonymous: bool
     author_id: int | None
     author_name: str | None  # None: hidden from this reader, or a deleted account
+    author_handle: str | None  # beside the name when another person's reads the same
     created_at: datetime
     ago: str
     edited: bool
@@ -143,6 +145,7 @@ class ThreadCards:
                 p.anonymous,
                 author.id if author is not None else None,
                 author.name if author is not None else None,
+                handle_beside(author),
                 p.created_at,
                 ago(p.created_at, self.now),
                 p.edited_at is not None,
@@ -172,5 +175,9 @@ class ThreadCards:
 
 def quote_of(pv: PostView) -> Quote:
     p = pv.post
-    who = "Anonymous" if p.anonymous or pv.author is None else pv.author.name
+    if p.anonymous or pv.author is None:
+        who = "Anonymous"
+    else:
+        handle = handle_beside(pv.author)
+        who = f"{pv.author.name} (@{handle})" if handle else pv.author.name
     return Quote(p.id, who, None if p.deleted else p.body_html)
