@@ -104,7 +104,7 @@ def test_notifications_name_the_actor_with_the_handle(world, login, manager):
     posts.reply(other, world["thread"].id, body=f"Asking @{owner.handle} too.")
     assert notifications.list_notifications(owner).items
     text = _shown(login(owner), "/notifications")
-    assert f"{ANNA} @{other.handle}" in text
+    assert f"{ANNA} (@{other.handle})" in text
 
 
 def test_the_api_always_gives_the_handle_beside_the_name(world, api, manager):
