@@ -1,7 +1,7 @@
 """users.name_key: how a name looks, so that people whose names read alike are told apart
 
-Revision ID: 0011
-Revises: 0010
+Revision ID: 0012
+Revises: 0011
 Create Date: 2026-12-04 18:40:00
 
 Two people may share a name (or one may take a name that looks like another's, with a
@@ -14,8 +14,8 @@ import sqlalchemy as sa
 
 from forum.services import validation
 
-revision = "0011"
-down_revision = "0010"
+revision = "0012"
+down_revision = "0011"
 branch_labels = None
 depends_on = None
 
