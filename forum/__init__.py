@@ -43,6 +43,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from forum.database import register_database
     from forum.errors import register_error_handlers
     from forum.extensions import register_extensions
+    from forum.headers import register_headers
     from forum.realtime import register_realtime
     from forum.request_limits import register_request_limits
     from forum.search import register_search
@@ -64,5 +65,6 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     register_api(app)
     register_realtime(app)
     register_error_handlers(app)
+    register_headers(app)
     register_cli(app)
     return app

@@ -30,8 +30,6 @@ _ATTRIBUTES = {
     "code": {"class"},
     "pre": {"class"},
     "span": {"class"},
-    "th": {"style"},
-    "td": {"style"},
     "ol": {"start"},
 }
 _FORMATTER = HtmlFormatter(nowrap=True)
@@ -128,12 +126,27 @@ def _image_as_link(self, tokens: list[Token], idx: int, options, env) -> str:
     return f'<a href="{escape(src)}"{title_attr}>{escape(name or src)}</a>'
 
 
+ALIGN_CLASSES = {"align-left", "align-center", "align-right"}
+_ALIGN = re.compile(r"text-align:\s*(left|center|right)")
+
+
+def _align_as_class(state) -> None:
+    """A table column's alignment as a class, not a style attribute: the pages' CSP allows
+    no inline style (forum/headers.py)."""
+    for tok in state.tokens:
+        if tok.type in ("th_open", "td_open") and "style" in tok.attrs:
+            match = _ALIGN.search(str(tok.attrs.pop("style")))
+            if match:
+                tok.attrs["class"] = f"align-{match.group(1)}"
+
+
 @lru_cache(maxsize=1)
 def _parser() -> MarkdownIt:
     # html=False: raw HTML in the source is shown as text; nh3 below is the second fence.
     md = MarkdownIt("commonmark", {"html": False, "linkify": False, "highlight": _highlight})
     md.enable(["table", "strikethrough"])
     md.core.ruler.push("mentions", _link_mentions)
+    md.core.ruler.push("align_as_class", _align_as_class)
     md.add_render_rule("image", _image_as_link)
     return md
 
@@ -153,8 +166,7 @@ def sanitize(html: str) -> str:
         attributes=_ATTRIBUTES,
         url_schemes={"http", "https", "mailto"},
         link_rel=LINK_REL,
-        allowed_classes={"a": {"mention"}},
-        filter_style_properties={"text-align"},
+        allowed_classes={"a": {"mention"}, "th": ALIGN_CLASSES, "td": ALIGN_CLASSES},
     )
 
 

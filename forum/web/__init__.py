@@ -132,10 +132,3 @@ def register_web(app: Flask) -> None:
             # Rendering the error page of a failing database must not fail in turn.
             db.session.rollback()
             return {"unread_count": 0}
-
-    @app.after_request
-    def security_headers(response):
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        return response
