@@ -10,7 +10,8 @@ import pytest
 from flask import Flask
 
 from forum.api.schemas import PageArgs
-from forum.services import posts, threads
+from forum.services import posts, quizzes, threads
+from forum.services.quizzes import QuestionIn
 from tests import factories
 from tests.api.helpers import expect_envelope, expect_invalid
 from tests.web.test_page_numbers import HOSTILE
@@ -40,6 +41,7 @@ EXPECTED = {
     "api_notifications.list_notifications",
     "api_office_hours.list_office_hours",
     "api_posts.revisions",
+    "api_progress.list_attempts",
     "api_search.search_archive",
     "api_threads.list_threads",
     "api_threads.whats_new",
@@ -50,6 +52,7 @@ EXPECTED = {
 @pytest.fixture
 def paths(app, admin) -> dict[str, str]:
     module = factories.make_module(title="Paging", actor=admin)
+    quizzes.set_quiz(admin, module.id, 50, [QuestionIn("Paged?", ["yes", "no"], 0)])
     thread = threads.create_thread(admin, module.id, title="A question", body="Why?")
     post = threads.get_thread(admin, thread.id).opening
     posts.edit(admin, post.id, body="Why, really?")
