@@ -17,7 +17,7 @@ from flask import request
 from flask_socketio import Namespace, join_room, leave_room
 
 from forum import wire
-from forum.errors import Forbidden, ForumError, Invalid, NotLive
+from forum.errors import Forbidden, ForumError, Invalid
 from forum.extensions import db
 from forum.models import User
 from forum.realtime import rooms
@@ -132,8 +132,7 @@ def join(actor: User, sid: str, payload: Payload) -> dict:
     office_hour_id = payload.id("office_hour_id")
     since_id = payload.id("since_id", optional=True)
     office_hour = oh.joinable(actor, office_hour_id)
-    if office_hour.status != "live":
-        raise NotLive()
+    oh.require_live(office_hour)
     # In the room before reading what was said: a message sent meanwhile arrives twice
     # (the client keeps one by id) rather than never.
     join_room(room_name(office_hour_id), sid=sid, namespace=rooms.NAMESPACE)

@@ -95,14 +95,21 @@ def _hosted(actor: User, office_hour_id: int) -> OfficeHour:
     return office_hour
 
 
-def _overdue(office_hour: OfficeHour, now: datetime) -> bool:
-    return office_hour.status == "live" and now >= office_hour.ends_at + AUTO_END_AFTER
+def status_now(office_hour: OfficeHour, now: datetime | None = None) -> str:
+    """The session's status as people meet it: one left live more than 30 minutes past its
+    end is over, even before the periodic ``end_overdue`` stores that."""
+    overdue = (now or utcnow()) >= office_hour.ends_at + AUTO_END_AFTER
+    return "ended" if office_hour.status == "live" and overdue else office_hour.status
 
 
-def _require_live(office_hour: OfficeHour) -> None:
-    """Live, or NotLive. A session left live past its end takes nothing more even before
-    the periodic upkeep (``end_overdue``) marks it ended."""
-    if office_hour.status != "live" or _overdue(office_hour, utcnow()):
+def is_live(office_hour: OfficeHour) -> bool:
+    """Whether the room takes people and words: the one rule every door asks (socket join,
+    chat, the queue, the room page)."""
+    return status_now(office_hour) == "live"
+
+
+def require_live(office_hour: OfficeHour) -> None:
+    if not is_live(office_hour):
         raise NotLive()
 
 
@@ -146,7 +153,7 @@ def post_message(actor: User, office_hour_id: int, body: str) -> OfficeHourMessa
     html = markdown.render(body)  # before the write lock: rendering takes the longest
     with write_transaction() as session:
         office_hour = joinable(actor, office_hour_id)
-        _require_live(office_hour)
+        require_live(office_hour)
         # The host moderates the room: never limited there.
         limits.check(actor, "chat", exempt=permissions.is_host(actor, office_hour))
         message = OfficeHourMessage(
@@ -187,7 +194,7 @@ def raise_hand(actor: User, office_hour_id: int, question: str) -> OfficeHourQue
     text = validation.text("question", question, max_len=QUESTION_MAX)
     with write_transaction() as session:
         office_hour = joinable(actor, office_hour_id)
-        _require_live(office_hour)
+        require_live(office_hour)
         limits.check(actor, "hands", exempt=permissions.is_host(actor, office_hour))
         item = OfficeHourQuestion(
             office_hour_id=office_hour.id,
@@ -226,7 +233,7 @@ def take_question(actor: User, office_hour_id: int, question_id: int) -> OfficeH
     """The host starts answering a waiting question (again: no change)."""
     with write_transaction():
         office_hour = _hosted(actor, office_hour_id)
-        _require_live(office_hour)
+        require_live(office_hour)
         item = _question_of(office_hour, question_id)
         if item.status == "resolved":
             raise Invalid.field("question_id", "this question is already answered")
@@ -240,7 +247,7 @@ def resolve_question(actor: User, office_hour_id: int, question_id: int) -> Offi
     """The host marks a question answered (a waiting one too: dismissed); again: no change."""
     with write_transaction():
         office_hour = _hosted(actor, office_hour_id)
-        _require_live(office_hour)
+        require_live(office_hour)
         item = _question_of(office_hour, question_id)
         if item.status != "resolved":
             item.status = "resolved"

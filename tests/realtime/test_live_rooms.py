@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from forum.errors import NotLive
 from forum.models import OfficeHourMessage
 from forum.services import accounts
 from forum.services import office_hours as oh
@@ -115,6 +116,37 @@ def test_only_a_live_session_is_joined(live, manager, member, state):
     assert ack == {"ok": False, "error": "not_live"}
 
 
+def _left_live_past_its_end(host) -> int:
+    """A session its host never ended, over 30 minutes past its end: the periodic job has
+    not run yet, so it is still stored as live."""
+    from datetime import timedelta
+
+    from forum.models import utcnow
+
+    now = utcnow()
+    made = oh.create(
+        host,
+        title="Forgotten",
+        starts_at=now - timedelta(hours=3),
+        ends_at=now - timedelta(hours=1),
+    )
+    oh.start(host, made.id)
+    return made.id
+
+
+def test_a_session_left_live_past_its_end_takes_no_join_and_no_chat(live, login, manager, member):
+    stale = _left_live_past_its_end(manager)
+    page = login(member).get(f"/office-hours/{stale}").get_data(as_text=True)
+    assert "status-ended" in page and 'name="body"' not in page and 'name="question"' not in page
+    assert live(member).ask("join", {"office_hour_id": stale}) == {"ok": False, "error": "not_live"}
+    assert live(manager).ask("join", {"office_hour_id": stale}) == {
+        "ok": False,
+        "error": "not_live",
+    }
+    with pytest.raises(NotLive):
+        oh.post_message(member, stale, "still there?")
+
+
 # Chat -----------------------------------------------------------------------------------------
 
 
@@ -124,7 +156,11 @@ def test_chat_is_stored_before_the_room_receives_it(live, room, member, manager,
     learner.join(room)
     ack = learner.ask("chat", {"office_hour_id": room, "body": "What is **idempotent**?"})
     message = ack["message"]
-    assert ack["ok"] and message["author"] == {"id": member.id, "name": "Mia Member"}
+    assert ack["ok"] and message["author"] == {
+        "id": member.id,
+        "name": "Mia Member",
+        "handle": "mia.member",
+    }
     assert "<strong>idempotent</strong>" in message["body_html"]
     (received,) = host.events("chat")
     assert received == message

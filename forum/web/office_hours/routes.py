@@ -26,13 +26,15 @@ def _text(value: str | None) -> str:
 def _room_page(office_hour_id: int, chat=None, hand=None, error=None, status=200):
     me = _me()
     office_hour = oh.joinable(me, office_hour_id)
-    live = office_hour.status == "live"
+    state = oh.status_now(office_hour)
+    live = state == "live"
     queue = oh.queue(me, office_hour_id) if live else []
     waiting = [q for q in queue if q.status == "queued"]
     mine = next((i for i, q in enumerate(waiting, 1) if q.author_id == me.id), None)
     html = render_template(
         "office_hours/room.html",
         office_hour=office_hour,
+        status=state,
         host=oh.is_host(me, office_hour),
         messages=oh.messages_since(me, office_hour_id, None),
         queue=queue,
