@@ -22,6 +22,12 @@ def user_ref(user: User | None) -> dict[str, Any] | None:
     return None if user is None else {"id": user.id, "name": user.name, "handle": user.handle}
 
 
+def participant(user: User, namesake: bool) -> dict[str, Any]:
+    """A person in a room's presence: ``namesake`` when another active person's name reads
+    the same, so the page shows the @handle beside the name."""
+    return {**user_ref(user), "namesake": namesake}
+
+
 def office_hour_dict(office_hour: OfficeHour) -> dict[str, Any]:
     return {
         "id": office_hour.id,

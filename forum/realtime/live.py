@@ -143,7 +143,8 @@ def join(actor: User, sid: str, payload: Payload) -> dict:
         leave_room(room_name(office_hour_id), sid=sid, namespace=rooms.NAMESPACE)
         raise
     state = live_state()
-    if state.presence.join(office_hour_id, sid, actor.id, actor.name):
+    person = wire.participant(actor, oh.has_namesake(actor))
+    if state.presence.join(office_hour_id, sid, person):
         rooms.send_presence(office_hour_id)
     return {
         "office_hour": wire.office_hour_dict(office_hour),

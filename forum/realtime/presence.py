@@ -17,14 +17,15 @@ from typing import Protocol
 
 
 class Presence(Protocol):
-    def join(self, room: int, sid: str, user_id: int, name: str) -> bool:
-        """Record a joined socket; True when its person was not present before."""
+    def join(self, room: int, sid: str, person: dict) -> bool:
+        """Record a joined socket of ``person`` (``wire.participant``); True when that
+        person was not present before."""
 
     def leave(self, room: int, sid: str) -> bool:
         """Forget a socket; True when its person is no longer present."""
 
     def participants(self, room: int) -> list[dict]:
-        """``[{id, name}]``, each person once, by name."""
+        """The people present (``wire.participant``), each once, by name."""
 
     def sids_of(self, room: int, user_id: int) -> list[str]:
         """The joined sockets of one person, on every process."""
@@ -35,26 +36,23 @@ class Presence(Protocol):
         """This process still holds these (room, sid) sockets."""
 
 
-def _people(entries: Iterable[tuple[int, str]]) -> list[dict]:
-    people = {uid: name for uid, name in entries}
-    return sorted(
-        ({"id": uid, "name": name} for uid, name in people.items()),
-        key=lambda p: (p["name"].casefold(), p["id"]),
-    )
+def _people(entries: Iterable[dict]) -> list[dict]:
+    people = {person["id"]: person for person in entries}
+    return sorted(people.values(), key=lambda p: (p["name"].casefold(), p["id"]))
 
 
 class MemoryPresence:
     def __init__(self) -> None:
-        self._rooms: dict[int, dict[str, tuple[int, str]]] = {}
+        self._rooms: dict[int, dict[str, dict]] = {}
         self._lock = threading.Lock()
 
     def _present(self, room: int, user_id: int) -> bool:
-        return any(uid == user_id for uid, _ in self._rooms.get(room, {}).values())
+        return any(p["id"] == user_id for p in self._rooms.get(room, {}).values())
 
-    def join(self, room: int, sid: str, user_id: int, name: str) -> bool:
+    def join(self, room: int, sid: str, person: dict) -> bool:
         with self._lock:
-            new = not self._present(room, user_id)
-            self._rooms.setdefault(room, {})[sid] = (user_id, name)
+            new = not self._present(room, person["id"])
+            self._rooms.setdefault(room, {})[sid] = person
             return new
 
     def leave(self, room: int, sid: str) -> bool:
@@ -62,7 +60,7 @@ class MemoryPresence:
             entry = self._rooms.get(room, {}).pop(sid, None)
             if not self._rooms.get(room, True):
                 del self._rooms[room]
-            return entry is not None and not self._present(room, entry[0])
+            return entry is not None and not self._present(room, entry["id"])
 
     def participants(self, room: int) -> list[dict]:
         with self._lock:
@@ -70,7 +68,7 @@ class MemoryPresence:
 
     def sids_of(self, room: int, user_id: int) -> list[str]:
         with self._lock:
-            return [sid for sid, (uid, _) in self._rooms.get(room, {}).items() if uid == user_id]
+            return [sid for sid, p in self._rooms.get(room, {}).items() if p["id"] == user_id]
 
     def clear(self, room: int) -> None:
         with self._lock:
@@ -82,7 +80,7 @@ class MemoryPresence:
 
 class RedisPresence:
     """Per room: a sorted set of sids scored by when they were last vouched for, and a hash
-    sid -> ``{"id", "name"}``."""
+    sid -> the person (``wire.participant``) as JSON."""
 
     def __init__(self, url: str, prefix: str, ttl: float) -> None:
         import redis
@@ -94,7 +92,7 @@ class RedisPresence:
     def _keys(self, room: int) -> tuple[str, str]:
         return f"{self.prefix}:room:{room}:sids", f"{self.prefix}:room:{room}:who"
 
-    def _entries(self, room: int) -> dict[str, tuple[int, str]]:
+    def _entries(self, room: int) -> dict[str, dict]:
         """Live sockets of the room; those of dead processes are dropped on the way."""
         sids_key, who_key = self._keys(room)
         cutoff = time.time() - self.ttl
@@ -109,18 +107,17 @@ class RedisPresence:
         out = {}
         for sid, raw in who.items():
             if sid in live:
-                person = json.loads(raw)
-                out[sid.decode()] = (person["id"], person["name"])
+                out[sid.decode()] = json.loads(raw)
         return out
 
     def _present(self, room: int, user_id: int) -> bool:
-        return any(uid == user_id for uid, _ in self._entries(room).values())
+        return any(p["id"] == user_id for p in self._entries(room).values())
 
-    def join(self, room: int, sid: str, user_id: int, name: str) -> bool:
-        new = not self._present(room, user_id)
+    def join(self, room: int, sid: str, person: dict) -> bool:
+        new = not self._present(room, person["id"])
         sids_key, who_key = self._keys(room)
         pipe = self.redis.pipeline()
-        pipe.hset(who_key, sid, json.dumps({"id": user_id, "name": name}))
+        pipe.hset(who_key, sid, json.dumps(person))
         pipe.zadd(sids_key, {sid: time.time()})
         pipe.execute()
         return new
@@ -140,7 +137,7 @@ class RedisPresence:
         return _people(self._entries(room).values())
 
     def sids_of(self, room: int, user_id: int) -> list[str]:
-        return [sid for sid, (uid, _) in self._entries(room).items() if uid == user_id]
+        return [sid for sid, p in self._entries(room).items() if p["id"] == user_id]
 
     def clear(self, room: int) -> None:
         self.redis.delete(*self._keys(room))

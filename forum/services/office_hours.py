@@ -32,7 +32,15 @@ from forum.models import (
     User,
     utcnow,
 )
-from forum.services import limits, notifications, permissions, posts, threads, validation
+from forum.services import (
+    accounts,
+    limits,
+    notifications,
+    permissions,
+    posts,
+    threads,
+    validation,
+)
 from forum.services.modules import get_module
 from forum.services.pagination import Page, paginate
 
@@ -111,6 +119,12 @@ def is_live(office_hour: OfficeHour) -> bool:
 def require_live(office_hour: OfficeHour) -> None:
     if not is_live(office_hour):
         raise NotLive()
+
+
+def has_namesake(user: User) -> bool:
+    """Whether another active person's name reads like this person's (their @handle then
+    stands beside the name in the room's presence)."""
+    return accounts.needs_handle(user, accounts.name_lookalikes())
 
 
 # Chat ------------------------------------------------------------------------------------

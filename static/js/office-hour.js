@@ -121,12 +121,18 @@
     var list = document.getElementById("people");
     list.replaceChildren();
     people.forEach(function (p) {
+      // The @handle beside a name another active person shares: which Ann is here.
+      var label = p.namesake ? p.name + " @" + p.handle : p.name;
       var li = el("li", { "data-id": String(p.id) }, p.name);
+      if (p.namesake) {
+        li.appendChild(document.createTextNode(" "));
+        li.appendChild(el("span", { class: "handle" }, "@" + p.handle));
+      }
       if (host && p.id !== me) {
         var b = el("button", { type: "button", class: "link-button" }, "Remove");
-        b.appendChild(el("span", { class: "visually-hidden" }, " " + p.name));
+        b.appendChild(el("span", { class: "visually-hidden" }, " " + label));
         b.addEventListener("click", function () {
-          if (window.confirm("Remove " + p.name + " from this session?")) {
+          if (window.confirm("Remove " + label + " from this session?")) {
             ask("remove_participant", { office_hour_id: roomId, user_id: p.id });
           }
         });

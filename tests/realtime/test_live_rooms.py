@@ -64,13 +64,38 @@ def test_the_room_is_told_who_comes_and_goes(live, room, member, manager):
     assert came == {
         "office_hour_id": room,
         "participants": [
-            {"id": manager.id, "name": "Max Manager"},
-            {"id": member.id, "name": "Mia Member"},
+            {"id": manager.id, "name": "Max Manager", "handle": "max.manager", "namesake": False},
+            {"id": member.id, "name": "Mia Member", "handle": "mia.member", "namesake": False},
         ],
     }
     assert learner.ask("leave", {"office_hour_id": room}) == {"ok": True}
     (left,) = host.events("presence")
     assert names(left["participants"]) == ["Max Manager"]
+
+
+@pytest.mark.parametrize("other_active", [True, False])
+def test_a_name_another_active_person_shares_comes_with_its_handle(
+    live, login, room, member, manager, make_user, other_active
+):
+    other = make_user(name="mia  MEMBER")  # reads the same: case and spaces aside
+    if not other_active:
+        accounts.update_user(manager, other.id, active=False)
+    host = live(manager)
+    host.join(room)
+    host.events()
+    live(member).join(room)
+    (came,) = host.events("presence")
+    mia = next(p for p in came["participants"] if p["id"] == member.id)
+    assert mia == {
+        "id": member.id,
+        "name": "Mia Member",
+        "handle": "mia.member",
+        "namesake": other_active,
+    }
+    people = login(manager).get(f"/office-hours/{room}").get_data(as_text=True)
+    shown = 'Mia Member <span class="handle">@mia.member</span>'
+    assert (shown in people) is other_active
+    assert '<span class="handle">@max.manager</span>' not in people
 
 
 def test_two_tabs_count_once_and_stay_present_while_either_is_joined(
