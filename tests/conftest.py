@@ -122,8 +122,11 @@ def database_url(request, tmp_path) -> str:
 
 
 @pytest.fixture
-def app_config() -> dict:
-    """Override in a test module to change settings for its tests."""
+def app_config(request) -> dict:
+    """Override in a test module to change settings for its tests. Tests marked ``smtp``
+    send their mail through the loopback server of the ``smtp`` fixture."""
+    if request.node.get_closest_marker("smtp"):
+        return request.getfixturevalue("smtp").config
     return {}
 
 

@@ -23,9 +23,7 @@ from tests.mailbox import part
 DAY = timedelta(days=1)
 
 
-@pytest.fixture
-def app_config(smtp):
-    return smtp.config
+pytestmark = pytest.mark.smtp
 
 
 @pytest.fixture

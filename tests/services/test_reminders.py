@@ -22,9 +22,7 @@ DAY = timedelta(days=1)
 HOUR = timedelta(hours=1)
 
 
-@pytest.fixture
-def app_config(smtp):
-    return smtp.config
+pytestmark = pytest.mark.smtp
 
 
 @pytest.fixture
