@@ -43,7 +43,7 @@
     not_found: "This session is not available to you.",
     not_live: "This session is not live.",
     forbidden: "You cannot do that here.",
-    rate_limited: "Slow down a little, then try again.",
+    rate_limited: "That is a lot in a short time: wait a little, then send it again (what you typed is kept).",
     unauthorized: "You are signed out. Sign in again to rejoin.",
   };
 

@@ -109,3 +109,26 @@ def test_a_cohort_session_is_not_found_for_others(login, make_user):
         post_form(login(outsider), f"/office-hours/{room}/messages", {"body": "x"}).status_code
         == 404
     )
+
+
+@pytest.mark.parametrize(
+    ("path", "field", "setting", "what"),
+    [
+        ("messages", "body", "LIMIT_CHAT", "chat messages"),
+        ("hand", "question", "LIMIT_HANDS", "raised hands"),
+    ],
+)
+def test_over_the_write_limit_the_room_keeps_the_text_and_says_when_to_try_again(
+    app, login, room, member, path, field, setting, what
+):
+    app.config[setting] = "1 per minute"
+    browser = login(member)
+    assert post_form(browser, f"/office-hours/{room}/{path}", {field: "first"}).status_code == 302
+    typed = "Does the <retry> policy cover timeouts?"
+    page = post_form(browser, f"/office-hours/{room}/{path}", {field: typed})
+    assert page.status_code == 429
+    assert 1 <= int(page.headers["Retry-After"]) <= 60
+    html = page.get_data(as_text=True)
+    assert "Does the &lt;retry&gt; policy cover timeouts?</textarea>" in html
+    error = re.search(r'id="room-error"><p>(.*?)</p>', html).group(1)
+    assert error.startswith(f"You have sent a lot of {what} in a short time. Try again in ")

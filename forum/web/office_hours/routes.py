@@ -23,7 +23,7 @@ def _text(value: str | None) -> str:
     return (value or "").replace("\r\n", "\n")
 
 
-def _room_page(office_hour_id: int, chat=None, hand=None, error=None, status=200):
+def _room_page(office_hour_id: int, chat=None, hand=None, error: ForumError | None = None):
     me = _me()
     office_hour = oh.joinable(me, office_hour_id)
     state = oh.status_now(office_hour)
@@ -43,10 +43,11 @@ def _room_page(office_hour_id: int, chat=None, hand=None, error=None, status=200
         chat_form=chat or ChatForm(),
         hand_form=hand or HandForm(),
         button=ButtonForm(),
-        error=error,
+        error=error.message if error else None,
         wire=wire,
     )
-    return html, status
+    # A refusal keeps what was typed in its form; over a write limit, Retry-After says when.
+    return (html, error.status, error.headers) if error else html
 
 
 @bp.get("/office-hours/<int:office_hour_id>")
@@ -74,7 +75,7 @@ def chat(office_hour_id: int):
     except ForumError as exc:
         if exc.status == 404:
             raise
-        return _room_page(office_hour_id, chat=form, error=exc.message, status=exc.status)
+        return _room_page(office_hour_id, chat=form, error=exc)
     rooms.send_chat(wire.message_dict(message))
     return _back(office_hour_id, f"message-{message.id}")
 
@@ -94,7 +95,7 @@ def raise_hand(office_hour_id: int):
     except ForumError as exc:
         if exc.status == 404:
             raise
-        return _room_page(office_hour_id, hand=form, error=exc.message, status=exc.status)
+        return _room_page(office_hour_id, hand=form, error=exc)
     _send_queue(office_hour_id)
     return _back(office_hour_id, "queue")
 
