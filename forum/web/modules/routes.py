@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
@@ -41,7 +39,7 @@ def home():
         if entry.due_at >= now:
             upcoming.setdefault(entry.cohort_id, []).append(entry)
     learning = [m.cohort_id for m in memberships if m.role == "learner"]
-    standing = _standing(learning, now)
+    standing = progress.standing_of(current_user, learning, now=now, shown=NEXT_DUE_SHOWN)
     return render_template(
         "modules/home.html",
         modules=visible,
@@ -56,38 +54,6 @@ def home():
             for mid, p in progress.statuses_of(current_user, [m.id for m in visible]).items()
         },
     )
-
-
-@dataclass
-class Standing:
-    """A learner's place in one cohort: what is overdue, what is due next, the share done."""
-
-    overdue: list[progress.LearnerModuleRow] = field(default_factory=list)
-    next_due: list[progress.LearnerModuleRow] = field(default_factory=list)
-    later: int = 0
-    done: int = 0
-    total: int = 0
-
-    @property
-    def percent(self) -> int:
-        return round(100 * self.done / self.total) if self.total else 0
-
-
-def _standing(cohort_ids: list[int], now) -> dict[int, Standing]:
-    rows = progress.scheduled_rows(cohort_ids, now=now, user_ids=[current_user.id])
-    standing = {cid: Standing() for cid in cohort_ids}
-    for row in rows:  # by due date within each cohort
-        s = standing[row.cohort_id]
-        s.total += 1
-        if row.status == "completed":
-            s.done += 1
-        elif row.overdue:
-            s.overdue.append(row)
-        elif len(s.next_due) < NEXT_DUE_SHOWN:
-            s.next_due.append(row)
-        else:
-            s.later += 1
-    return standing
 
 
 @bp.get("/modules/<int:module_id>")
