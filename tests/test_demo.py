@@ -20,6 +20,9 @@ from forum.models import (
     Membership,
     Module,
     Notification,
+    OfficeHour,
+    OfficeHourMessage,
+    OfficeHourQuestion,
     Post,
     ScheduleEntry,
     Thread,
@@ -243,8 +246,15 @@ def test_every_demo_module_has_a_pinned_prompt_by_its_owner_with_replies(seeded,
         assert listed[0].id == prompt.id, module.title
 
 
+def conversation_threads(db) -> list[Thread]:
+    """The demo's written conversations, not the question its office hour archived (its
+    host answers and accepts at once: see the office-hour test)."""
+    archived = set(db.session.scalars(select(OfficeHourQuestion.thread_id)))
+    return [t for t in all_threads(db) if t.id not in archived]
+
+
 def test_the_demo_has_answered_and_open_questions_and_discussions(seeded, db):
-    questions = [t for t in all_threads(db) if t.kind == "question"]
+    questions = [t for t in conversation_threads(db) if t.kind == "question"]
     answered = [t for t in questions if t.accepted_post_id is not None]
     assert len(answered) >= 5 and len(questions) - len(answered) >= 3
     discussions = [t for t in all_threads(db) if t.kind == "discussion" and not t.prompt]
@@ -383,7 +393,8 @@ def test_the_demo_is_written_in_one_transaction(app, db):
     last = len(log) - 1 - log[::-1].index("write")
     assert "commit" not in log[first:last], "a commit in the middle of the demo"
     assert "commit" in log[last:]
-    assert count(db, Thread) == len(demo.CONVERSATIONS)
+    archived = [h for p in demo.CONTENT.office_hours for h in p.hands if h.answer]
+    assert count(db, Thread) == len(demo.CONVERSATIONS) + len(archived) == 23
 
 
 # Data files ---------------------------------------------------------------------------------
@@ -444,6 +455,9 @@ SLIPS = [
     ("demo.toml", 'status = "in_progress"', 'status = "done"', ".status: unknown 'done'"),
     ("demo.toml", "[[1, 0, 0, 0], [1, 2, 1, 0]]", "[[1, 0, 0, 0]]", "completed exactly when"),
     ("demo.toml", "[[1, 0, 0, 0], [1, 2, 1, 0]]", "[[1, 0], [1, 2, 1, 0]]", "one answer per"),
+    ("demo.toml", 'host = "marcus"', 'host = "mark"', "ticket triage').host: unknown 'mark'"),
+    ("demo.toml", "starts_in_hours = -142", "starts_in_hours = 1", "only a session over before"),
+    ("demo.toml", 'who = "grace"\nquestion', 'who = "gr"\nquestion', "[4].who: unknown 'gr'"),
 ]
 
 
@@ -503,3 +517,39 @@ def test_the_demo_has_knowledge_checks_and_progress_with_some_of_it_overdue(seed
     # a completion through the check: a passing attempt in the past completed the module
     passed = [r for r in rows if r.status == "completed" and r.module.title.startswith("Security")]
     assert passed and all(r.completed_at < utcnow() - timedelta(days=1) for r in passed)
+
+
+def test_the_demo_has_a_past_office_hour_with_its_transcript_and_an_upcoming_one(seeded, db):
+    from forum.services import office_hours as oh
+    from forum.services import search
+
+    now = utcnow()
+    sessions = db.session.scalars(select(OfficeHour).order_by(OfficeHour.starts_at)).all()
+    assert [s.status for s in sessions] == ["ended", "scheduled"]
+    past, upcoming = sessions
+    assert past.ended_at == past.ends_at < now - timedelta(days=1) and upcoming.starts_at > now
+    grace = accounts.find_user_by_email("grace.mwangi@example.com")
+    said = oh.transcript(grace, past.id)
+    plan = next(p for p in demo.CONTENT.office_hours if p.title == past.title)
+    assert [m.body for m in said.messages] == [line.body for line in plan.chat]
+    assert all(past.starts_at < m.created_at < past.ends_at for m in said.messages)
+    assert [q.question for q in said.questions] == [h.question for h in plan.hands]
+    assert all(q.status == "resolved" for q in said.questions)
+    # The answered hand is an archived question thread: asked by Grace, the host's answer
+    # accepted, in the session's module and cohort.
+    (archived,) = [q for q in said.questions if q.thread_id is not None]
+    thread = db.session.get(Thread, archived.thread_id)
+    accepted = db.session.get(Post, thread.accepted_post_id)
+    assert thread.author_id == grace.id and accepted.author_id == past.host_id
+    assert (thread.module_id, thread.cohort_id) == (past.module_id, past.cohort_id)
+    # Indexed from the start: the transcript and the archived question are found.
+    hits = search.search(grace, "saved view untouched tickets").hits
+    assert any(h.type == "transcript" for h in hits)
+    hits = search.search(grace, "bug and a billing problem in one ticket").hits
+    assert any(h.type == "thread" for h in hits)
+    # The other cohort does not see the session.
+    sofia = accounts.find_user_by_email("sofia.lindqvist@example.com")
+    assert not any(
+        h.type == "transcript" for h in search.search(sofia, "saved view untouched tickets").hits
+    )
+    assert db.session.scalar(select(func.count()).select_from(OfficeHourMessage)) == len(plan.chat)

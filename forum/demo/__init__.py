@@ -34,6 +34,7 @@ from forum.demo.seed import (
     seed_cohorts,
     seed_faq,
     seed_modules,
+    seed_office_hours,
     seed_people,
     seed_progress,
     seed_threads,
@@ -84,6 +85,7 @@ PARTS: list[Callable[[Demo], None]] = [
     seed_faq,
     seed_checks,
     seed_progress,
+    seed_office_hours,
 ]
 
 

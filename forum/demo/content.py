@@ -118,6 +118,35 @@ class Progress:
 
 
 @dataclass(frozen=True)
+class LiveLine:
+    """A chat message of a past office hour."""
+
+    who: str  # a key of the people
+    body: str
+
+
+@dataclass(frozen=True)
+class RaisedHand:
+    """A question raised in a past office hour, taken and resolved by the host in turn."""
+
+    who: str  # a key of the people
+    question: str
+    answer: str | None = None  # set: archived as a thread whose accepted reply this is
+
+
+@dataclass(frozen=True)
+class OfficeHourPlan:
+    title: str
+    host: str  # a key of the people
+    starts_in_hours: int  # from the moment of seeding; negative: held in the past
+    minutes: int
+    cohort: str | None = None
+    module: str | None = None  # a key of the lessons
+    chat: tuple[LiveLine, ...] = ()
+    hands: tuple[RaisedHand, ...] = ()
+
+
+@dataclass(frozen=True)
 class Content:
     people: tuple[Person, ...]
     lessons: tuple[Lesson, ...]
@@ -125,6 +154,7 @@ class Content:
     conversations: tuple[Conversation, ...]
     checks: tuple[Check, ...] = ()
     progress: tuple[Progress, ...] = ()
+    office_hours: tuple[OfficeHourPlan, ...] = ()
 
     @property
     def admin_key(self) -> str:
@@ -143,7 +173,8 @@ def load(folder: Traversable | None = None) -> Content:
     """The demo in ``folder`` (by default the one shipped in this package), checked."""
     folder = folder or files(__package__)
     data = _parse(_read(folder / "demo.toml"), "demo.toml")
-    _no_unknown(data, {"people", "cohorts", "conversations", "checks", "progress"}, "demo.toml")
+    sections = {"people", "cohorts", "conversations", "checks", "progress", "office_hours"}
+    _no_unknown(data, sections, "demo.toml")
     content = Content(
         people=_records(Person, data, "people"),
         lessons=_lessons(folder / "lessons"),
@@ -151,6 +182,7 @@ def load(folder: Traversable | None = None) -> Content:
         conversations=_records(Conversation, data, "conversations"),
         checks=_records(Check, data, "checks"),
         progress=_records(Progress, data, "progress"),
+        office_hours=_records(OfficeHourPlan, data, "office_hours"),
     )
     _check_references(content)
     return content
@@ -304,6 +336,28 @@ def _check_references(content: Content) -> None:
         _check_check(check, _place("checks", index, check.module), lessons)
     for index, done in enumerate(content.progress):
         _check_progress(done, _place("progress", index, done.who), people, lessons, checks)
+    for index, plan in enumerate(content.office_hours):
+        where = _place("office_hours", index, plan.title)
+        _check_office_hour(plan, where, people, lessons, cohorts)
+
+
+def _check_office_hour(
+    plan: OfficeHourPlan, where: str, people: set[str], lessons: set[str], cohorts: set[str]
+) -> None:
+    _known(plan.host, people, f"{where}.host")
+    if plan.cohort is not None:
+        _known(plan.cohort, cohorts, f"{where}.cohort")
+    if plan.module is not None:
+        _known(plan.module, lessons, f"{where}.module")
+    if plan.minutes <= 0:
+        raise DemoDataError(f"{where}.minutes: a session lasts a positive number of minutes")
+    said = [*plan.chat, *plan.hands]
+    if said and plan.starts_in_hours * 60 + plan.minutes > 0:
+        raise DemoDataError(f"{where}: only a session over before seeding has chat or hands")
+    for n, line in enumerate(said):
+        _known(line.who, people, f"{where}: chat or hands [{n}].who")
+    if any(hand.answer for hand in plan.hands) and plan.module is None:
+        raise DemoDataError(f"{where}: an answered hand is archived in the session's module")
 
 
 def _check_check(check: Check, where: str, lessons: set[str]) -> None:

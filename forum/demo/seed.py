@@ -12,10 +12,32 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import func, select, update
 
-from forum.demo.content import Content, Conversation
+from forum.demo.content import Content, Conversation, OfficeHourPlan
 from forum.extensions import db
-from forum.models import Cohort, Module, Notification, Post, Quiz, Thread, User, utcnow
-from forum.services import accounts, cohorts, faq, modules, posts, progress, quizzes, threads
+from forum.models import (
+    Cohort,
+    Module,
+    Notification,
+    OfficeHour,
+    OfficeHourMessage,
+    OfficeHourQuestion,
+    Post,
+    Quiz,
+    Thread,
+    User,
+    utcnow,
+)
+from forum.services import (
+    accounts,
+    cohorts,
+    faq,
+    modules,
+    posts,
+    progress,
+    quizzes,
+    threads,
+)
+from forum.services import office_hours as oh
 from forum.services.quizzes import QuestionIn
 
 PASSWORD = "demo-password"
@@ -265,3 +287,71 @@ def seed_progress(demo: Demo) -> None:
             quizzes.attempt(person, module.id, list(attempt), now=at)
         if done.status == "completed" and not done.attempts:
             progress.set_progress(person, module.id, "completed", now=when)
+
+
+def seed_office_hours(demo: Demo) -> None:
+    """Each session through the services: a past one is held now (chat, hands taken and
+    resolved, the answered ones archived, then ended) and its times moved back after."""
+    for plan in demo.content.office_hours:
+        host = demo.people[plan.host]
+        starts = demo.now + timedelta(hours=plan.starts_in_hours)
+        length = timedelta(minutes=plan.minutes)
+        held = starts + length <= demo.now
+        at = demo.now if held else starts  # held: the services take words only while live
+        made = oh.create(
+            host,
+            title=plan.title,
+            starts_at=at,
+            ends_at=at + length,
+            cohort_id=demo.cohorts[plan.cohort].id if plan.cohort else None,
+            module_id=demo.modules[plan.module].id if plan.module else None,
+        )
+        if held:
+            _hold(demo, plan, made.id, starts, length)
+
+
+def _hold(demo: Demo, plan: OfficeHourPlan, office_hour_id: int, starts: datetime, length) -> None:
+    host = demo.people[plan.host]
+    before = _last_notification_id()
+    oh.start(host, office_hour_id)
+    for line in plan.chat:
+        oh.post_message(demo.people[line.who], office_hour_id, line.body)
+    archived = []
+    for hand in plan.hands:
+        question = oh.raise_hand(demo.people[hand.who], office_hour_id, hand.question)
+        db.session.flush()  # its id: inside seed()'s one transaction nothing commits yet
+        oh.take_question(host, office_hour_id, question.id)
+        oh.resolve_question(host, office_hour_id, question.id)
+        if hand.answer:
+            archived.append((question.id, hand.answer))
+    oh.end(host, office_hour_id)
+    _stamp_notifications_since(before, starts)
+    _move_back(office_hour_id, starts, length)
+    for question_id, answer in archived:  # after the session, by its host
+        oh.archive_question(host, office_hour_id, question_id, answer=answer)
+
+
+def _move_back(office_hour_id: int, starts: datetime, length: timedelta) -> None:
+    """The held session's times, and its words spread over it in the order they were said."""
+    db.session.execute(
+        update(OfficeHour)
+        .where(OfficeHour.id == office_hour_id)
+        .values(
+            starts_at=starts, ends_at=starts + length, started_at=starts, ended_at=starts + length
+        )
+        .execution_options(synchronize_session=False)
+    )
+    said = [
+        *db.session.scalars(
+            select(OfficeHourMessage).where(OfficeHourMessage.office_hour_id == office_hour_id)
+        ),
+        *db.session.scalars(
+            select(OfficeHourQuestion).where(OfficeHourQuestion.office_hour_id == office_hour_id)
+        ),
+    ]
+    step = length / (len(said) + 1)
+    for n, row in enumerate(said, 1):
+        row.created_at = starts + step * n
+        if isinstance(row, OfficeHourQuestion):
+            row.taken_at = row.created_at + step / 3
+            row.resolved_at = row.created_at + step * 2 / 3
