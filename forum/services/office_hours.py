@@ -160,16 +160,22 @@ def messages_since(
     return newest[::-1]
 
 
+def _speaking(actor: User, office_hour_id: int, action: str) -> OfficeHour:
+    """The room someone says something in (a message, a raised hand): theirs to join, live,
+    and within their write limit; the host moderates the room, so is never limited."""
+    office_hour = joinable(actor, office_hour_id)
+    require_live(office_hour)
+    limits.check(actor, action, exempt=permissions.is_host(actor, office_hour))
+    return office_hour
+
+
 def post_message(actor: User, office_hour_id: int, body: str) -> OfficeHourMessage:
     """A chat message, Markdown rendered and sanitized once; only while live; committed
     before it is returned."""
     body = validation.markdown("body", body, max_len=CHAT_MAX)
     html = markdown.render(body)  # before the write lock: rendering takes the longest
     with write_transaction() as session:
-        office_hour = joinable(actor, office_hour_id)
-        require_live(office_hour)
-        # The host moderates the room: never limited there.
-        limits.check(actor, "chat", exempt=permissions.is_host(actor, office_hour))
+        office_hour = _speaking(actor, office_hour_id, "chat")
         message = OfficeHourMessage(
             office_hour_id=office_hour.id,
             author_id=actor.id,
@@ -207,9 +213,7 @@ def delete_message(actor: User, office_hour_id: int, message_id: int) -> OfficeH
 def raise_hand(actor: User, office_hour_id: int, question: str) -> OfficeHourQuestion:
     text = validation.text("question", question, max_len=QUESTION_MAX)
     with write_transaction() as session:
-        office_hour = joinable(actor, office_hour_id)
-        require_live(office_hour)
-        limits.check(actor, "hands", exempt=permissions.is_host(actor, office_hour))
+        office_hour = _speaking(actor, office_hour_id, "hands")
         item = OfficeHourQuestion(
             office_hour_id=office_hour.id,
             author_id=actor.id,
