@@ -127,7 +127,7 @@ def test_over_the_write_limit_the_room_keeps_the_text_and_says_when_to_try_again
     typed = "Does the <retry> policy cover timeouts?"
     page = post_form(browser, f"/office-hours/{room}/{path}", {field: typed})
     assert page.status_code == 429
-    assert 1 <= int(page.headers["Retry-After"]) <= 60
+    assert 50 <= int(page.headers["Retry-After"]) <= 60  # the first leaves the minute then
     html = page.get_data(as_text=True)
     assert "Does the &lt;retry&gt; policy cover timeouts?</textarea>" in html
     error = re.search(r'id="room-error"><p>(.*?)</p>', html).group(1)

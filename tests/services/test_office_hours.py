@@ -599,7 +599,7 @@ def test_chat_and_raised_hands_are_limited_per_person_but_never_the_host(
         act(w.learner, live.id, n)
     with pytest.raises(RateLimited) as refused:
         act(w.learner, live.id, 3)
-    assert refused.value.retry_after >= 1
+    assert 50 <= refused.value.retry_after <= 60  # until the first of the 3 leaves the minute
     act(w.peer, live.id, 0)  # someone else is not slowed
     for n in range(5):
         act(w.fac, live.id, n)  # the host moderates the room
