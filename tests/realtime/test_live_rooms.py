@@ -92,9 +92,12 @@ def test_a_name_another_active_person_shares_comes_with_its_handle(
         "handle": "mia.member",
         "namesake": other_active,
     }
+    oh.post_message(member, room, "Hello")
+    oh.raise_hand(member, room, "Why?")
     people = login(manager).get(f"/office-hours/{room}").get_data(as_text=True)
     shown = 'Mia Member <span class="handle">@mia.member</span>'
-    assert (shown in people) is other_active
+    # in the people present, by her message and by her raised hand
+    assert people.count(shown) == (3 if other_active else 0)
     assert '<span class="handle">@max.manager</span>' not in people
 
 
