@@ -7,6 +7,7 @@ from flask_login import current_user
 from flask_smorest import Api
 from werkzeug.exceptions import RequestEntityTooLarge
 
+from forum.api.common import ErrorStatuses
 from forum.api.schemas import ErrorSchema
 from forum.auth import signed_in_by_bearer
 from forum.extensions import csrf
@@ -15,6 +16,8 @@ from forum.extensions import csrf
 class ForumApi(Api):
     # Documents the contract's error body, {"error": {code, message, fields?}}.
     ERROR_SCHEMA = ErrorSchema
+    # Each operation lists its own error statuses (ErrorStatuses) instead of a catch-all.
+    DEFAULT_ERROR_RESPONSE_NAME = None
 
 
 api = ForumApi()
@@ -39,7 +42,7 @@ def register_api(app: Flask) -> None:
         users,
     )
 
-    api.init_app(app, spec_kwargs={"servers": [{"url": "/"}]})
+    api.init_app(app, spec_kwargs={"servers": [{"url": "/"}], "extra_plugins": [ErrorStatuses()]})
     api.spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
     discussion = (threads, posts, notifications, moderation)
     rest = (office_hours, search, health)

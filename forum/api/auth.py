@@ -16,6 +16,7 @@ blp = Blueprint("api_auth", __name__, description="Signing in")
 @blp.post("/auth/token")
 @blp.arguments(TokenIn)
 @blp.response(200, TokenOut)
+@blp.alt_response(401, response="UNAUTHORIZED", description="Wrong e-mail or password")
 def create_token(data):
     """Trade an e-mail and password for a bearer token (it expires; see ``expires_at``).
 

@@ -103,6 +103,28 @@ def test_openapi_lists_every_endpoint_of_the_contract(spec):
         assert methods <= set(paths[path]), (path, set(paths[path]))
 
 
+# What each kind of operation can answer besides success (API.md's error statuses).
+EVERY = {"413", "503"}
+WRITES = {"400", "409"}
+SIGNED_IN = {"401", "403"}
+
+
+@pytest.mark.parametrize(
+    ("path", "method", "expected"),
+    [
+        ("/api/v1/threads/{thread_id}/posts", "post", EVERY | WRITES | SIGNED_IN | {"404", "429"}),
+        ("/api/v1/me/tokens/{token_id}", "delete", EVERY | WRITES | SIGNED_IN | {"404"}),
+        ("/api/v1/modules/{module_id}", "get", EVERY | SIGNED_IN | {"404"}),
+        ("/api/v1/search", "get", EVERY | SIGNED_IN | {"400", "422", "429"}),
+        ("/api/v1/auth/token", "post", EVERY | WRITES | {"401", "422", "429"}),
+    ],
+)
+def test_operations_list_their_error_statuses_not_a_catch_all(spec, path, method, expected):
+    responses = set(spec["paths"][path][method]["responses"])
+    assert "default" not in responses
+    assert expected <= responses, expected - responses
+
+
 def test_every_operation_has_responses_and_every_ref_resolves(spec):
     def walk(node):
         if isinstance(node, dict):
