@@ -204,7 +204,7 @@ def test_the_cohort_grid_for_facilitators_and_managers(api, cohort_world, manage
         assert all(is_utc_iso(m["due_at"]) for m in body["modules"])
         rows = {r["user"]["name"]: r["progress"] for r in body["members"]}
         assert set(rows) == {"Ann", "Bob"}
-        assert set(body["members"][0]["user"]) == {"id", "name"}
+        assert set(body["members"][0]["user"]) == {"id", "name", "handle"}
         first, second = str(w["first"].id), str(w["second"].id)
         assert rows["Ann"][first]["status"] == "completed" and not rows["Ann"][first]["overdue"]
         assert rows["Bob"][first] == {

@@ -40,12 +40,14 @@ HOSTILE = [
 ]
 
 PAGINATED = {
+    "admin.jobs_page": "/admin/jobs",
     "admin.people": "/people",
     "cohorts.index": "/cohorts",
     "moderation.flags": "/moderation/flags",
     "moderation.log": "/moderation/log",
     "modules.history": "/modules/{module_id}/history",
     "modules.view": "/modules/{module_id}",
+    "office_hours.index": "/office-hours",
     "people.profile": "/users/{user_id}",
     "search.results": "/search",
     "threads.history": "/posts/{post_id}/history",
