@@ -30,6 +30,7 @@ processes beside the servers, on the same machine: their cost is in every set-up
 from __future__ import annotations
 
 import argparse
+import asyncio
 import contextlib
 import multiprocessing as mp
 import os
@@ -40,7 +41,6 @@ import sys
 import threading
 import time
 import uuid
-from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from pathlib import Path
 
@@ -52,6 +52,8 @@ from bench.databases import postgres_database  # noqa: E402
 GUNICORN = str(Path(sys.executable).with_name("gunicorn"))
 TARGET_P95_S = 0.200
 PAGE_THREADS = 40  # beside one thread per socket: see docs/DEPLOY.md
+CONNECT_BATCH = 20  # clients a worker connects at once
+CONNECT_ATTEMPTS = 5
 
 
 # The room and its people ---------------------------------------------------------------------
@@ -168,61 +170,90 @@ def rss_mb(pid: int) -> float:
 
 
 def client_worker(urls: list[str], tokens: list[str], room: int, pipe) -> None:
+    """A share of the room's clients, all in one asyncio loop: python-socketio's
+    AsyncClient holds no thread per connection, so the clients' own cost stays small beside
+    the server's and a latency is read the moment a message arrives."""
+    asyncio.run(_clients(urls, tokens, room, pipe))
+
+
+async def _clients(urls: list[str], tokens: list[str], room: int, pipe) -> None:
     import socketio
 
     latencies: dict[str, list[float]] = {}
-    lock = threading.Lock()
 
-    def on_chat(data):
+    async def on_chat(data):
         now = time.time()
         parts = data.get("body", "").split()
         if len(parts) == 4 and parts[0] == "bench":
-            with lock:
-                latencies.setdefault(parts[1], []).append(now - float(parts[3]))
+            latencies.setdefault(parts[1], []).append(now - float(parts[3]))
 
-    def connect(i: int):
-        client = socketio.Client(reconnection=False)
+    async def connect_once(i: int):
+        client = socketio.AsyncClient(reconnection=False)
         client.on("chat", on_chat, namespace="/live")
-        client.connect(
-            urls[i % len(urls)],
-            namespaces=["/live"],
-            auth={"token": tokens[i]},
-            transports=["websocket"],
-            wait_timeout=120,
-        )
-        ack = client.call("join", {"office_hour_id": room}, namespace="/live", timeout=120)
+        try:
+            await client.connect(
+                urls[i % len(urls)],
+                namespaces=["/live"],
+                auth={"token": tokens[i]},
+                transports=["websocket"],
+                wait_timeout=120,
+            )
+            ack = await client.call(
+                "join", {"office_hour_id": room}, namespace="/live", timeout=120
+            )
+        except Exception:
+            with contextlib.suppress(Exception):
+                await client.disconnect()
+            raise
         if not ack.get("ok"):
             raise RuntimeError(f"join refused: {ack}")
         return client
 
-    with ThreadPoolExecutor(8) as pool:
-        clients = list(pool.map(connect, range(len(tokens))))
+    async def connect(i: int):
+        # A handshake that a busy server drops is tried again, not fatal: the bench
+        # measures the room once everyone is in it, not a connection storm.
+        for attempt in range(CONNECT_ATTEMPTS):
+            try:
+                return await connect_once(i)
+            except Exception:
+                if attempt == CONNECT_ATTEMPTS - 1:
+                    raise
+                await asyncio.sleep(0.5 * (attempt + 1))
+
+    clients = []
+    for first in range(0, len(tokens), CONNECT_BATCH):
+        batch = range(first, min(first + CONNECT_BATCH, len(tokens)))
+        clients += await asyncio.gather(*(connect(i) for i in batch))
     pipe.send(("ready", len(clients)))
 
+    loop = asyncio.get_running_loop()
     while True:
-        command = pipe.recv()
+        command = await loop.run_in_executor(None, pipe.recv)
         if command[0] == "stop":
             break
         _, tag, rate, seconds, start_at, drain = command
         acks: list[dict] = []
+
+        def acknowledged(*answer, acks=acks):
+            acks.append(answer[0] if answer else {})
+
         interval = 1 / rate if rate else None
         n = 0
         while interval and time.time() < start_at + seconds:
             due = start_at + n * interval
             if due > time.time():
-                time.sleep(due - time.time())
+                await asyncio.sleep(due - time.time())
             body = f"bench {tag} {n} {time.time():.6f}"
             # Not waiting for the acknowledgement: the next message leaves on time.
-            clients[n % len(clients)].emit(
+            await clients[n % len(clients)].emit(
                 "chat",
                 {"office_hour_id": room, "body": body},
                 namespace="/live",
-                callback=acks.append,
+                callback=acknowledged,
             )
             n += 1
-        time.sleep(max(0.0, start_at + seconds + drain - time.time()))
-        with lock:
-            got = latencies.pop(tag, [])
+        await asyncio.sleep(max(0.0, start_at + seconds + drain - time.time()))
+        got = latencies.pop(tag, [])
         sent = sum(1 for a in acks if a.get("ok"))
         refused: dict[str, int] = {"no answer": n - len(acks)} if n > len(acks) else {}
         for a in acks:
@@ -230,9 +261,7 @@ def client_worker(urls: list[str], tokens: list[str], room: int, pipe) -> None:
                 refused[a.get("error")] = refused.get(a.get("error"), 0) + 1
         pipe.send(("done", sent, refused, got))
 
-    for client in clients:
-        with contextlib.suppress(Exception):
-            client.disconnect()
+    await asyncio.gather(*(c.disconnect() for c in clients), return_exceptions=True)
 
 
 # One set-up -------------------------------------------------------------------------------------
@@ -350,7 +379,7 @@ def main() -> None:
     parser.add_argument("--rates", default="5,10,20,40,80,160")
     parser.add_argument("--setups", default="one,redis,bare")
     parser.add_argument("--seconds", type=float, default=10)
-    parser.add_argument("--workers", type=int, default=4, help="client processes")
+    parser.add_argument("--workers", type=int, default=2, help="client processes")
     args = parser.parse_args()
     postgres = os.environ.get(
         "FORUM_BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"

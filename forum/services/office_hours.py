@@ -174,7 +174,8 @@ def post_message(actor: User, office_hour_id: int, body: str) -> OfficeHourMessa
     before it is returned."""
     body = validation.markdown("body", body, max_len=CHAT_MAX)
     html = markdown.render(body)  # before the write lock: rendering takes the longest
-    with write_transaction() as session:
+    # Kept loaded: the message and its author are broadcast at once, without reloading.
+    with write_transaction(keep_loaded=True) as session:
         office_hour = _speaking(actor, office_hour_id, "chat")
         message = OfficeHourMessage(
             office_hour_id=office_hour.id,

@@ -94,6 +94,19 @@ def test_write_transaction_is_reentrant_and_one_transaction(sqlite_app):
         assert db.session.scalar(select(func.count()).select_from(Cohort)) == 1
 
 
+def test_keep_loaded_keeps_what_one_write_touched_and_only_for_that_write(sqlite_app):
+    with sqlite_app.app_context():
+        with write_transaction(keep_loaded=True) as session:
+            kept = Cohort(name="Kept", description="")
+            session.add(kept)
+        assert "name" in kept.__dict__  # still loaded: reading it sends nothing
+        with write_transaction() as session:
+            expired = Cohort(name="Expired", description="")
+            session.add(expired)
+        assert "name" not in expired.__dict__ and "name" not in kept.__dict__
+        assert db.session().expire_on_commit
+
+
 def test_reads_begin_deferred_and_never_hold_writers_back(sqlite_app, db_path):
     other = _raw(db_path, timeout=0)
     with sqlite_app.app_context():

@@ -4,16 +4,14 @@ that load in a fixed number of queries, however many rows they show."""
 from __future__ import annotations
 
 import re
-from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import event
 
-from forum.extensions import db
 from forum.web.assets import TARGET, pygments_stylesheet
 from tests import factories
+from tests.statements import counted
 
 STATIC = Path(__file__).resolve().parents[2] / "static"
 
@@ -86,21 +84,6 @@ def test_a_highlighted_lesson_uses_the_classes_the_stylesheet_colours(login, man
 
 
 # Query counts ----------------------------------------------------------------------------------
-
-
-@contextmanager
-def counted():
-    statements: list[str] = []
-
-    def count(conn, cursor, statement, *args):
-        if not statement.lstrip().upper().startswith(("PRAGMA", "BEGIN", "COMMIT", "ROLLBACK")):
-            statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", count)
-    try:
-        yield statements
-    finally:
-        event.remove(db.engine, "before_cursor_execute", count)
 
 
 def fill(manager, learner, n: int) -> int:
