@@ -70,7 +70,7 @@
   function messageItem(m) {
     var li = el("li", { class: "chat-message", id: "message-" + m.id, "data-id": String(m.id) });
     var meta = el("p", { class: "chat-meta" });
-    meta.appendChild(el("span", { class: "chat-author" }, m.author ? m.author.name : "Someone"));
+    meta.appendChild(nameOf(m.author, el("span", { class: "chat-author" })));
     meta.appendChild(document.createTextNode(" "));
     meta.appendChild(el("time", { datetime: m.created_at }, clock(m.created_at)));
     li.appendChild(meta);
@@ -117,17 +117,27 @@
 
   // People and the queue ----------------------------------------------------------------------
 
+  // Whose name another active person shares, as presence tells it (kept after they leave):
+  // their messages and raised hands carry the @handle too, as on the server's pages.
+  var namesakes = {};
+
+  function nameOf(person, into) {
+    into.appendChild(document.createTextNode(person ? person.name : "Someone"));
+    if (person && namesakes[person.id]) {
+      into.appendChild(document.createTextNode(" "));
+      into.appendChild(el("span", { class: "handle" }, "@" + person.handle));
+    }
+    return into;
+  }
+
   function showPeople(people) {
     var list = document.getElementById("people");
     list.replaceChildren();
+    people.forEach(function (p) { namesakes[p.id] = p.namesake; });
     people.forEach(function (p) {
       // The @handle beside a name another active person shares: which Ann is here.
       var label = p.namesake ? p.name + " @" + p.handle : p.name;
-      var li = el("li", { "data-id": String(p.id) }, p.name);
-      if (p.namesake) {
-        li.appendChild(document.createTextNode(" "));
-        li.appendChild(el("span", { class: "handle" }, "@" + p.handle));
-      }
+      var li = nameOf(p, el("li", { "data-id": String(p.id) }));
       if (host && p.id !== me) {
         var b = el("button", { type: "button", class: "link-button" }, "Remove");
         b.appendChild(el("span", { class: "visually-hidden" }, " " + label));
@@ -163,8 +173,9 @@
       if (mine === null && q.status === "waiting" && q.author && q.author.id === me) mine = place;
       var li = el("li", { class: "queue-item" + (q.status === "answering" ? " is-answering" : ""), "data-id": String(q.id) });
       li.appendChild(el("p", { class: "queue-question" }, q.question));
-      var who = q.author ? q.author.name : "Someone";
-      li.appendChild(el("p", { class: "meta" }, who + " · " + (q.status === "answering" ? "being answered" : "waiting")));
+      var meta = nameOf(q.author, el("p", { class: "meta" }));
+      meta.appendChild(document.createTextNode(" · " + (q.status === "answering" ? "being answered" : "waiting")));
+      li.appendChild(meta);
       if (host) {
         var actions = el("div", { class: "actions" });
         if (q.status === "waiting") actions.appendChild(hostButton("take", "Take", q, i + 1));
@@ -204,8 +215,8 @@
       joined = true;
       droppedAt = null;
       host = ack.host;
-      ack.messages.forEach(addMessage);
       showPeople(ack.participants);
+      ack.messages.forEach(addMessage);
       showQueue(ack.queue);
       setForms(true);
       say("Connected: messages appear as they are sent.");

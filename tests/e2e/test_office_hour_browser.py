@@ -116,3 +116,34 @@ def test_a_learner_and_a_host_chat_and_the_host_takes_a_raised_hand(
     learner.reload()
     expect(learner.get_by_role("log")).to_contain_text("Yes, the VPN first.")
     expect(learner.get_by_role("log").get_by_role("listitem")).to_have_count(2)
+
+
+def test_a_shared_name_carries_its_handle_in_chat_and_queue_as_they_arrive(
+    live_server: LiveServer, new_page
+):
+    host_user = factories.make_user(role="manager", name="Priya Raman")
+    learner_user = factories.make_user(name="Anna Müller")
+    factories.make_user(name="Anna Müller")  # another active Anna, elsewhere in the company
+    now = utcnow()
+    session = oh.create(
+        host_user, title="Two Annas", starts_at=now, ends_at=now + timedelta(hours=1)
+    )
+    oh.start(host_user, session.id)
+    room = f"/office-hours/{session.id}"
+    host = new_page()
+    sign_in(host, live_server, host_user.email, factories.PASSWORD)
+    host.goto(room)
+    expect(host.get_by_role("status").filter(has_text="Connected")).to_be_visible()
+    learner = new_page()
+    sign_in(learner, live_server, learner_user.email, factories.PASSWORD)
+    learner.goto(room)
+    expect(learner.get_by_role("status").filter(has_text="Connected")).to_be_visible()
+
+    learner.get_by_label("Message").fill("Which Anna am I?")
+    learner.get_by_role("button", name="Send").click()
+    learner.get_by_label("Raise your hand").fill(QUESTION)
+    learner.get_by_role("button", name="Raise hand").click()
+    said = host.get_by_role("log").get_by_role("listitem").filter(has_text="Which Anna am I?")
+    expect(said).to_contain_text(f"Anna Müller @{learner_user.handle}")
+    expect(queue(host)).to_contain_text(f"Anna Müller @{learner_user.handle}")
+    expect(people_here(host).filter(has_text="Priya Raman")).not_to_contain_text("@")
