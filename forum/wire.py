@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from forum.models import OfficeHour, OfficeHourMessage, OfficeHourQuestion, User
+from forum.services import office_hours
 
 # The queue's words on the wire (API.md: waiting|answering|answered) for the stored states.
 QUESTION_STATUS_WIRE = {"queued": "waiting", "taken": "answering", "resolved": "answered"}
@@ -37,9 +38,11 @@ def office_hour_dict(office_hour: OfficeHour) -> dict[str, Any]:
         "ends_at": when(office_hour.ends_at),
         "cohort_id": office_hour.cohort_id,
         "module_id": office_hour.module_id,
-        "status": office_hour.status,
+        # As people meet it: one over by the 30-minute rule reads ended at once, not once
+        # the periodic sweep has stored it.
+        "status": office_hours.status_now(office_hour),
         "started_at": when(office_hour.started_at),
-        "ended_at": when(office_hour.ended_at),
+        "ended_at": when(office_hours.ended_at_now(office_hour)),
     }
 
 

@@ -110,6 +110,14 @@ def status_now(office_hour: OfficeHour, now: datetime | None = None) -> str:
     return "ended" if office_hour.status == "live" and overdue else office_hour.status
 
 
+def ended_at_now(office_hour: OfficeHour, now: datetime | None = None) -> datetime | None:
+    """When the session ended, as people meet it: for one over by the 30-minute rule but not
+    yet stored so, the moment the rule ended it."""
+    if office_hour.ended_at is not None or status_now(office_hour, now) != "ended":
+        return office_hour.ended_at
+    return office_hour.ends_at + AUTO_END_AFTER
+
+
 def is_live(office_hour: OfficeHour) -> bool:
     """Whether the room takes people and words: the one rule every door asks (socket join,
     chat, the queue, the room page)."""

@@ -221,6 +221,18 @@ def test_starting_tells_the_cohort_and_ending_closes_the_room(api, w):
     assert is_utc_iso(r.get_json()["ended_at"])
 
 
+def test_a_session_over_by_the_30_minute_rule_reads_ended_before_the_sweep_stores_it(api, w, db):
+    session = live(w)
+    ended = utcnow() - timedelta(minutes=31)
+    stored = db.session.get(OfficeHour, session.id)
+    stored.starts_at, stored.ends_at = ended - timedelta(hours=1), ended
+    db.session.commit()
+    body = api(w.learner).get(f"/office-hours/{session.id}").get_json()
+    assert body["status"] == "ended"
+    assert body["ended_at"] == (ended + timedelta(minutes=30)).isoformat()
+    assert db.session.get(OfficeHour, session.id).status == "live"  # a GET stores nothing
+
+
 def test_starting_an_ended_session_or_ending_a_scheduled_one_is_409(api, w):
     session = scheduled(w)
     expect_error(api(w.fac).post(f"/office-hours/{session.id}/end"), 409)
