@@ -83,6 +83,7 @@ def register_web(app: Flask) -> None:
     from forum.web.admin import bp as admin_bp
     from forum.web.auth import bp as auth_bp
     from forum.web.cohorts import bp as cohorts_bp
+    from forum.web.common import add_refusal_headers
     from forum.web.faq import bp as faq_bp
     from forum.web.moderation import bp as moderation_bp
     from forum.web.modules import bp as modules_bp
@@ -104,6 +105,9 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(faq_bp)
     app.register_blueprint(office_hours_bp)
     app.register_blueprint(progress_bp)
+
+    # A page shown again after a refusal answers with the refusal's headers (Retry-After).
+    app.after_request(add_refusal_headers)
 
     app.add_template_filter(format_day, "day")
     app.add_template_filter(format_when, "when")

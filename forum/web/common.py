@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import request
+from flask import Response, g, request
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectField
 
@@ -77,6 +77,20 @@ def form_id(name: str) -> int:
     if value is None:
         raise Invalid.field(name, "must be a whole number from 1 (an id)")
     return value
+
+
+def refused(exc: ForumError) -> int:
+    """The status of a page shown again after a service refused what was sent, its form kept;
+    the refusal's headers (Retry-After, over a write limit) go out with that page."""
+    g.refusal_headers = {**g.get("refusal_headers", {}), **exc.headers}
+    return exc.status
+
+
+def add_refusal_headers(response: Response) -> Response:
+    """After each request: the headers of a refusal that a page showed (see ``refused``)."""
+    for name, value in g.pop("refusal_headers", {}).items():
+        response.headers.setdefault(name, value)
+    return response
 
 
 def show_error(form: FlaskForm, exc: ForumError) -> None:

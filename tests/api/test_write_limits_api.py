@@ -119,20 +119,38 @@ def test_a_facilitator_is_limited_where_they_do_not_moderate(api, world):
     assert statuses == [201] * LIMIT + [429]
 
 
-def test_a_reply_refused_on_the_page_keeps_its_text_and_says_when_to_retry(
-    app, world, thread, login
+def _page_form(action: str, world, thread, n: int, draft: str) -> tuple[str, dict]:
+    """One attempt at ``action`` through its page's form: (path, form fields)."""
+    return {
+        "replies": (f"/threads/{thread.id}/posts", {"body": draft}),
+        "threads": (
+            f"/modules/{world.module.id}/threads",
+            {"title": f"Question {n}: {draft[:40]}", "body": draft, "kind": "question"},
+        ),
+        "flags": (f"/posts/{_reply_ids(thread.id)[n]}/flag", {"reason": draft}),
+    }[action]
+
+
+@pytest.mark.parametrize("action", ["replies", "threads", "flags"])
+def test_a_form_refused_on_its_page_keeps_its_text_and_says_when_to_retry(
+    app, world, thread, login, action
 ):
     page = login(world.learner)
     token = csrf_token(page, f"/threads/{thread.id}")
+    started = time.time()
     for n in range(LIMIT):
-        r = page.post(f"/threads/{thread.id}/posts", data={"body": f"n{n}", "csrf_token": token})
-        assert r.status_code == 302
-    draft = "A long careful answer I do not want to type again."
-    r = page.post(f"/threads/{thread.id}/posts", data={"body": draft, "csrf_token": token})
+        path, data = _page_form(action, world, thread, n, f"Attempt number {n}, fine.")
+        assert page.post(path, data={**data, "csrf_token": token}).status_code == 302
+    draft = "A long careful text I do not want to type again."
+    path, data = _page_form(action, world, thread, LIMIT, draft)
+    r = page.post(path, data={**data, "csrf_token": token})
+    elapsed = time.time() - started
     html = r.get_data(as_text=True)
     assert r.status_code == 429
     assert draft in html
     assert "Try again in" in html
+    # The page says when as the API does: the header a browser or a script can act on.
+    assert 60 - math.ceil(elapsed) <= int(r.headers["Retry-After"]) <= 60
 
 
 def test_a_vote_refused_on_the_page_shows_a_friendly_page(app, world, thread, login):

@@ -10,7 +10,7 @@ from forum.models import User
 from forum.services import accounts, permissions
 from forum.web.admin import bp
 from forum.web.admin.forms import ActiveForm, InviteForm, RoleForm
-from forum.web.common import page_number, require, show_error
+from forum.web.common import page_number, refused, require, show_error
 
 PER_PAGE = 50
 # Most invitations are for members, so that is the first (default) choice.
@@ -74,7 +74,7 @@ def invite():
             )
         except (Invalid, Conflict) as exc:
             show_error(form, exc)
-            status = exc.status
+            status = refused(exc)
         else:
             # Shown once, here: only its hash is stored. The e-mail carries it as well.
             return _people_page(_invite_form(formdata=False), page, 200, new.user, new.invite_url)
@@ -89,7 +89,7 @@ def reinvite(user_id: int):
     try:
         url = accounts.reinvite(current_user, user_id)
     except (Invalid, Conflict) as exc:
-        return _people_page(_invite_form(formdata=False), page, exc.status, error=exc.message)
+        return _people_page(_invite_form(formdata=False), page, refused(exc), error=exc.message)
     return _people_page(_invite_form(formdata=False), page, 200, accounts.get_user(user_id), url)
 
 
@@ -104,7 +104,7 @@ def set_active(user_id: int):
     try:
         user = accounts.update_user(current_user, user_id, active=form.active.data == "yes")
     except (Invalid, Conflict) as exc:
-        return _people_page(_invite_form(formdata=False), page, exc.status, error=exc.message)
+        return _people_page(_invite_form(formdata=False), page, refused(exc), error=exc.message)
     if user.active:
         flash(f"{user.name} can sign in again.", "success")
     else:
@@ -124,6 +124,6 @@ def set_role(user_id: int):
     try:
         user = accounts.update_user(current_user, user_id, role=form.role.data)
     except (Invalid, Conflict) as exc:
-        return _people_page(_invite_form(formdata=False), page, exc.status, error=exc.message)
+        return _people_page(_invite_form(formdata=False), page, refused(exc), error=exc.message)
     flash(f"{user.name} is now {'an' if user.role == 'admin' else 'a'} {user.role}.", "success")
     return _back(page)

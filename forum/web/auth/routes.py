@@ -10,6 +10,7 @@ from forum.errors import Invalid, RateLimited, Unauthorized
 from forum.services import accounts
 from forum.web.auth import bp
 from forum.web.auth.forms import ForgotPasswordForm, LoginForm, SetPasswordForm
+from forum.web.common import refused
 
 
 def _safe_next(target: str | None) -> str:
@@ -32,7 +33,7 @@ def login():
             user = check_credentials(form.email.data, form.password.data)
         except (Unauthorized, RateLimited) as exc:
             form.password.errors.append(exc.message)
-            status = exc.status
+            status = refused(exc)
         else:
             sign_in(user)
             return redirect(_safe_next(request.args.get("next")))
@@ -58,7 +59,7 @@ def forgot_password():
             request_reset(form.email.data)
         except RateLimited as exc:
             form.email.errors.append(exc.message)
-            status = exc.status
+            status = refused(exc)
         else:
             return render_template("auth/forgot_sent.html", email=form.email.data)
     return render_template("auth/forgot.html", form=form), status

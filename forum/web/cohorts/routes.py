@@ -8,7 +8,7 @@ from forum.services import cohorts, modules, permissions, timezones
 from forum.web import format_day
 from forum.web.cohorts import bp
 from forum.web.cohorts.forms import CohortForm, MemberForm, ScheduleForm
-from forum.web.common import page_number, require, show_error
+from forum.web.common import page_number, refused, require, show_error
 
 
 @bp.get("/cohorts")
@@ -29,7 +29,7 @@ def create():
             row = cohorts.create_cohort(current_user, form.name.data, _text(form.description.data))
         except (Invalid, Conflict) as exc:
             show_error(form, exc)
-            status = exc.status
+            status = refused(exc)
         else:
             flash(f"Cohort “{row.cohort.name}” created. Add its members and due dates.", "success")
             return redirect(url_for("cohorts.view", cohort_id=row.cohort.id))
@@ -53,7 +53,7 @@ def edit(cohort_id: int):
             )
         except (Invalid, Conflict) as exc:
             show_error(form, exc)
-            status = exc.status
+            status = refused(exc)
         else:
             flash("Cohort details saved.", "success")
             return redirect(url_for("cohorts.view", cohort_id=cohort.id))
@@ -115,7 +115,7 @@ def add_member(cohort_id: int):
             )
         except (Invalid, Conflict) as exc:
             show_error(form, exc)
-            status = exc.status
+            status = refused(exc)
         else:
             flash(f"{membership.user.name} joined as {membership.role}.", "success")
             return redirect(url_for("cohorts.view", cohort_id=cohort_id, _anchor="members"))
@@ -145,7 +145,7 @@ def schedule(cohort_id: int, module_id: int):
             entry = cohorts.set_due_date(current_user, cohort_id, module_id, _due(form.due_at.data))
         except (Invalid, Conflict) as exc:
             show_error(form, exc)
-            status = exc.status
+            status = refused(exc)
         else:
             flash(f"“{entry.module.title}” is due {format_day(entry.due_at)}.", "success")
             return back

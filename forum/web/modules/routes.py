@@ -16,7 +16,7 @@ from forum.services import (
     search,
     threads,
 )
-from forum.web.common import page_number, require, show_error
+from forum.web.common import page_number, refused, require, show_error
 from forum.web.modules import bp
 from forum.web.modules.forms import ModuleForm, MoveForm, PublishForm
 from forum.web.threads.forms import NewThreadForm, PromptForm
@@ -155,7 +155,7 @@ def new_thread(module_id: int):
             hits = search.similar(current_user, module.id, text)
         except RateLimited as exc:  # the draft stays in the form
             show_error(form, exc)
-            return _module_page(module, thread_form=form, status=exc.status)
+            return _module_page(module, thread_form=form, status=refused(exc))
         found = threads.threads_in_order(current_user, [h.id for h in hits])
         return _module_page(module, thread_form=form, similar=found)
     status = 400
@@ -173,7 +173,7 @@ def new_thread(module_id: int):
             )
         except (Invalid, RateLimited) as exc:
             show_error(form, exc)
-            status = exc.status
+            status = refused(exc)
         else:
             what = "question" if thread.kind == "question" else "discussion"
             flash(f"Your {what} is posted. You follow it: replies show in your notifications.")
@@ -198,7 +198,7 @@ def new_prompt(module_id: int):
             )
         except Invalid as exc:
             show_error(form, exc)
-            status = exc.status
+            status = refused(exc)
         else:
             flash("The prompt is pinned at the top of the module's discussion.", "success")
             return redirect(_opening_url(thread))
@@ -257,7 +257,7 @@ def create():
             )
         except (Invalid, Conflict) as exc:
             show_error(form, exc)
-            status = exc.status
+            status = refused(exc)
         else:
             flash(f"“{module.title}” is added at the end of the course.", "success")
             return redirect(url_for("modules.view", module_id=module.id))
@@ -294,7 +294,7 @@ def edit(module_id: int):
             module = modules.update_module(current_user, module.id, **changes)
         except (Invalid, Conflict) as exc:
             show_error(form, exc)
-            status = exc.status
+            status = refused(exc)
         else:
             flash(f"Saved. This is revision {module.revision}.", "success")
             return redirect(url_for("modules.view", module_id=module.id))

@@ -11,6 +11,7 @@ from forum.errors import ForumError, Invalid
 from forum.models import User
 from forum.realtime import rooms
 from forum.services import office_hours as oh
+from forum.web.common import refused
 from forum.web.office_hours import bp
 from forum.web.office_hours.forms import ButtonForm, ChatForm, HandForm
 
@@ -46,8 +47,8 @@ def _room_page(office_hour_id: int, chat=None, hand=None, error: ForumError | No
         error=error.message if error else None,
         wire=wire,
     )
-    # A refusal keeps what was typed in its form; over a write limit, Retry-After says when.
-    return (html, error.status, error.headers) if error else html
+    # A refusal keeps what was typed in its form.
+    return (html, refused(error)) if error else html
 
 
 @bp.get("/office-hours/<int:office_hour_id>")

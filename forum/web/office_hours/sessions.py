@@ -14,7 +14,7 @@ from forum.models import OfficeHour, User
 from forum.services import modules, permissions, timezones
 from forum.services import office_hours as oh
 from forum.web import reader_zone
-from forum.web.common import page_number, require, show_error
+from forum.web.common import page_number, refused, require, show_error
 from forum.web.office_hours import bp
 from forum.web.office_hours.calendar import ics_of
 from forum.web.office_hours.session_forms import (
@@ -122,7 +122,7 @@ def create():
             )
         except (Invalid, Conflict) as exc:
             show_error(form, exc)
-            status = exc.status
+            status = refused(exc)
         else:
             flash(f"“{made.title}” is scheduled.", "success")
             return redirect(url_for("office_hours.details", office_hour_id=made.id))
@@ -152,7 +152,7 @@ def edit(office_hour_id: int):
             oh.reschedule(me, session.id, title=form.title.data, **_times(form))
         except (Invalid, Conflict) as exc:
             show_error(form, exc)
-            status = exc.status
+            status = refused(exc)
         else:
             flash("Saved. Everyone it is for has been told.", "success")
             return redirect(url_for("office_hours.details", office_hour_id=session.id))
@@ -257,7 +257,7 @@ def archive(office_hour_id: int, question_id: int):
             )
         except (Invalid, Conflict) as exc:
             show_error(form, exc)
-            status = exc.status
+            status = refused(exc)
         else:
             flash("The question and its answer are in the archive now.", "success")
             return redirect(url_for("threads.view", thread_id=thread.id))

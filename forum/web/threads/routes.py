@@ -10,7 +10,7 @@ from forum.errors import Conflict, Invalid, NotFound, RateLimited
 from forum.models import User, utcnow
 from forum.services import follows, notifications, permissions, posts, threads
 from forum.services.threads import ThreadView
-from forum.web.common import page_number, query_id, require, show_error
+from forum.web.common import page_number, query_id, refused, require, show_error
 from forum.web.threads import bp
 from forum.web.threads.cards import ThreadCards, card_cache, quote_of
 from forum.web.threads.display import arrange
@@ -145,7 +145,7 @@ def reply(thread_id: int):
             )
         except (Invalid, RateLimited) as exc:  # the reply stays in the form
             show_error(form, exc)
-            status = exc.status
+            status = refused(exc)
         else:
             return redirect(_post_url(thread_id, post.id))
     reply_to = parent_id if parent_id in {p.id for p in shown.posts} else None
@@ -222,7 +222,7 @@ def retitle(thread_id: int):
             threads.moderate(current_user, thread_id, title=form.title.data)
         except Invalid as exc:
             show_error(form, exc)
-            status = exc.status
+            status = refused(exc)
         else:
             flash("Title changed.", "success")
             return redirect(_post_url(thread_id))
@@ -247,7 +247,7 @@ def edit(post_id: int):
             posts.edit(current_user, post.id, body=_text(form.body.data))
         except Invalid as exc:
             show_error(form, exc)
-            status = exc.status
+            status = refused(exc)
         else:
             flash("Saved. The earlier text is kept in the post's history.", "success")
             return redirect(_post_url(thread.id, post.id))
@@ -314,7 +314,7 @@ def flag(post_id: int):
             posts.flag(current_user, post.id, _text(form.reason.data))
         except (Invalid, Conflict, RateLimited) as exc:
             show_error(form, exc)
-            status = exc.status
+            status = refused(exc)
         else:
             flash("Thank you. The thread's moderators will have a look.", "success")
             return redirect(_post_url(thread.id, post.id))
