@@ -496,7 +496,7 @@ def app_config(url: str, directory: Path, backend: str) -> dict:
         "SEARCH_INDEX_DIR": str(directory / "search-index"),
         # The bench starts the worker thread itself, for the freshness runs only.
         "BACKGROUND_WORKER": "off",
-        "RATELIMIT_STORAGE_URI": "memory://",
+        "LIMITS_STORAGE_URI": "memory://",
     }
 
 

@@ -114,8 +114,10 @@ def load_config(app: Flask, overrides: dict[str, Any] | None = None) -> None:
         "LIMIT_HANDS": _env("LIMIT_HANDS", "5 per minute; 30 per hour"),
         "LIMIT_QUIZ_ATTEMPTS": _env("LIMIT_QUIZ_ATTEMPTS", "10 per hour"),
         "LIMIT_SEARCHES": _env("LIMIT_SEARCHES", "120 per minute; 2000 per hour"),
-        # Where limits are counted: Redis, shared by every process, when it is configured.
-        "RATELIMIT_STORAGE_URI": redis_url or "memory://",
+        # Where limits are counted: Redis, shared by every process, when it is configured
+        # (a `limits` storage URI), under keys starting with the prefix.
+        "LIMITS_STORAGE_URI": redis_url or "memory://",
+        "LIMITS_KEY_PREFIX": "",
         # Sign-in limits (forum/services/signin.py): failures per e-mail and per client
         # address; a device that signed in as that person before counts its own only.
         "LOGIN_FAILURES_PER_EMAIL": _env("LOGIN_FAILURES_PER_EMAIL", "10 per 15 minutes"),

@@ -71,7 +71,7 @@ def _base_config(database_url: str, tmp: str | None = None) -> dict:
         "BACKGROUND_WORKER": "off",
         # Fast hashing in tests only; production uses scrypt.
         "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
-        "RATELIMIT_STORAGE_URI": "memory://",
+        "LIMITS_STORAGE_URI": "memory://",
         "SEARCH_INDEX_DIR": os.path.join(tmp or "/tmp", "search-index"),
         # Whoosh beside SQLite; PostgreSQL's own full-text search on PostgreSQL.
         "SEARCH_BACKEND": "postgres" if database_url.startswith("postgresql") else "whoosh",

@@ -101,12 +101,12 @@ def init_app(app: Flask) -> None:
     """Check every limit setting at start (a typo fails loudly) and make the counter."""
     for setting in (*(s for s, _ in ACTIONS.values()), *OTHER_SETTINGS):
         _windows(app.config[setting], setting)
-    uri = app.config["RATELIMIT_STORAGE_URI"]
+    uri = app.config["LIMITS_STORAGE_URI"]
     memory = MovingWindowRateLimiter(MemoryStorage())
     shared = (
         memory
         if uri.startswith("memory")
-        else MovingWindowRateLimiter(_storage(uri, app.config.get("RATELIMIT_KEY_PREFIX", "")))
+        else MovingWindowRateLimiter(_storage(uri, app.config["LIMITS_KEY_PREFIX"]))
     )
     app.extensions["forum_limits"] = Counter(uri, shared, memory)
 

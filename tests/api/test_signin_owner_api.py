@@ -31,8 +31,8 @@ def _config(storage: str | None) -> dict:
         "RESET_REQUESTS_PER_ADDRESS": "3 per hour",
     }
     if storage:
-        config["RATELIMIT_STORAGE_URI"] = storage
-        config["RATELIMIT_KEY_PREFIX"] = f"-test-{uuid.uuid4().hex}"
+        config["LIMITS_STORAGE_URI"] = storage
+        config["LIMITS_KEY_PREFIX"] = f"-test-{uuid.uuid4().hex}"
     return config
 
 

@@ -48,9 +48,9 @@ def app_config(request):
     url = request.getfixturevalue("redis_url")
     return {
         "LIMIT_REPLIES": f"{LIMIT} per minute",
-        "RATELIMIT_STORAGE_URI": url,
+        "LIMITS_STORAGE_URI": url,
         # Tests of several processes and workers share the Redis database: keys of our own.
-        "RATELIMIT_KEY_PREFIX": f"-test-{uuid.uuid4().hex}",
+        "LIMITS_KEY_PREFIX": f"-test-{uuid.uuid4().hex}",
     }
 
 
@@ -65,8 +65,8 @@ def _run_process(app, token: str, thread_id: int, count: int) -> list[int]:
             "SEARCH_BACKEND",
             "SEARCH_INDEX_DIR",
             "LIMIT_REPLIES",
-            "RATELIMIT_STORAGE_URI",
-            "RATELIMIT_KEY_PREFIX",
+            "LIMITS_STORAGE_URI",
+            "LIMITS_KEY_PREFIX",
             "BASE_URL",
         )
     }
@@ -100,7 +100,7 @@ def test_without_shared_storage_each_process_would_count_alone(app, redis_url):
     world = build_world()
     thread = ask(world.owner, world.module.id)
     token = accounts.issue_token(world.learner).token
-    app.config["RATELIMIT_STORAGE_URI"] = "memory://"
+    app.config["LIMITS_STORAGE_URI"] = "memory://"
     assert _run_process(app, token, thread.id, LIMIT) == [201] * LIMIT
     assert _run_process(app, token, thread.id, LIMIT) == [201] * LIMIT
 
@@ -111,7 +111,7 @@ class TestRedisDown:
         # Nothing listens on port 1: every Redis call fails at once.
         return {
             "LIMIT_REPLIES": f"{LIMIT} per minute",
-            "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:1/0",
+            "LIMITS_STORAGE_URI": "redis://127.0.0.1:1/0",
         }
 
     def test_posting_goes_on_counted_in_memory_and_says_so_once_in_the_log(self, app, api, caplog):
