@@ -10,6 +10,7 @@ goes stale and is taken over.
 from __future__ import annotations
 
 import contextlib
+import functools
 import logging
 import os
 import socket
@@ -18,19 +19,23 @@ import time
 import uuid
 from collections.abc import Callable
 from datetime import timedelta
+from typing import Any, TypeVar
 
 from flask import Flask, current_app
 from sqlalchemy import delete, event, func, or_, select, true, update
 from sqlalchemy.orm import Session
 
-from forum.database import write_transaction
+from forum.database import rowcount, write_transaction
 from forum.extensions import db
 from forum.models import Job, utcnow
 
 log = logging.getLogger(__name__)
 
-Handler = Callable[[dict], None]
-BatchHandler = Callable[[list[dict]], None]
+# A job's payload is JSON, as its kind's handler reads it.
+Payload = dict[str, Any]
+Handler = Callable[[Payload], None]
+BatchHandler = Callable[[list[Payload]], None]
+H = TypeVar("H", Handler, BatchHandler)
 HANDLERS: dict[str, Handler] = {}
 # Kinds whose handler takes every claimed job's payload at once (the search index writes
 # a batch in one commit).
@@ -74,13 +79,16 @@ def handles(
     *,
     batch: bool = False,
     quick_retry: bool = False,
-) -> Callable:
+) -> Callable[[H], H]:
     """Register the handler of a job kind: ``keep`` names the payload keys kept afterwards;
     ``batch`` hands the handler every claimed payload of the kind at once; ``quick_retry``
     retries within seconds and never gives up."""
 
-    def register(fn):
-        (BATCH_HANDLERS if batch else HANDLERS)[kind] = fn
+    def register(fn: H) -> H:
+        if batch:
+            BATCH_HANDLERS[kind] = fn  # type: ignore[assignment]  # batch says which it is
+        else:
+            HANDLERS[kind] = fn  # type: ignore[assignment]
         KEEP_WHEN_FINISHED[kind] = keep
         if quick_retry:
             QUICK_RETRY.add(kind)
@@ -89,7 +97,7 @@ def handles(
     return register
 
 
-def enqueue(kind: str, payload: dict) -> None:
+def enqueue(kind: str, payload: Payload) -> None:
     """Record a job in the current (write) transaction."""
     session = db.session()
     session.add(Job(kind=kind, payload=payload))
@@ -151,8 +159,8 @@ def release_orphaned_claims() -> int:
             .where(Job.claimed_by.in_(dead), Job.done_at.is_(None))
             .values(claimed_by=None, claimed_at=None)
         )
-    log.warning("Took over %s jobs claimed by processes that died", freed.rowcount)
-    return freed.rowcount
+    log.warning("Took over %s jobs claimed by processes that died", rowcount(freed))
+    return rowcount(freed)
 
 
 def _backoff(job: Job) -> float:
@@ -247,12 +255,12 @@ def run_pending(limit: int = 100, kinds: tuple[str, ...] | None = None) -> tuple
             batches.setdefault(job.kind, []).append(job)
             continue
         handler = HANDLERS.get(job.kind)
-        call = (lambda h=handler, p=job.payload: h(p)) if handler else _no_handler(job.kind)
+        call = functools.partial(handler, job.payload) if handler else _no_handler(job.kind)
         ok = _run([job], call)
         done, failed = done + ok, failed + (not ok)
     for kind, jobs in batches.items():
         payloads = [j.payload for j in jobs]
-        ok = _run(jobs, lambda k=kind, p=payloads: BATCH_HANDLERS[k](p))
+        ok = _run(jobs, functools.partial(BATCH_HANDLERS[kind], payloads))
         done, failed = (done + len(jobs), failed) if ok else (done, failed + len(jobs))
     return done, failed
 
@@ -271,7 +279,7 @@ def purge_done_jobs() -> int:
     cutoff = utcnow() - timedelta(days=current_app.config["JOB_RETENTION_DAYS"])
     with write_transaction() as session:
         gone = session.execute(delete(Job).where(Job.done_at.is_not(None), Job.done_at < cutoff))
-    return gone.rowcount
+    return rowcount(gone)
 
 
 # Periodic upkeep every worker does between jobs: (name, every so many seconds, function).

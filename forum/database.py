@@ -22,10 +22,11 @@ import sqlite3
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any, cast
 
 from flask import Flask, current_app
 from sqlalchemy import event
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.engine import CursorResult, Engine, Result, make_url
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
@@ -122,3 +123,9 @@ def write_transaction(*, keep_loaded: bool = False) -> Iterator[Session]:
                 session.info.pop(WRITE_OPTION, None)
     finally:
         session.expire_on_commit = expire_on_commit
+
+
+def rowcount(result: Result[*tuple[Any, ...]]) -> int:
+    """How many rows an UPDATE or DELETE matched. ``Session.execute`` types every result as a
+    plain ``Result``; for those statements it is a ``CursorResult``, which counts them."""
+    return cast("CursorResult[*tuple[Any, ...]]", result).rowcount

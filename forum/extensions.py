@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+from flask import Flask
 from flask_login import LoginManager
 from flask_mail import Mail
 from flask_migrate import Migrate
@@ -26,6 +29,14 @@ class Base(DeclarativeBase):
 
 
 db = SQLAlchemy(model_class=Base)
+
+# The models' base class. Flask-SQLAlchemy makes ``db.Model`` at run time, from ``Base`` with
+# its own mixins (the table name, the bind key), as a value mypy cannot subclass; to mypy it
+# is ``Base``, whose typing is SQLAlchemy's own.
+if TYPE_CHECKING:
+    Model = Base
+else:
+    Model = db.Model
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
@@ -33,7 +44,7 @@ mail = Mail()
 socketio = SocketIO()
 
 
-def register_extensions(app) -> None:
+def register_extensions(app: Flask) -> None:
     from pathlib import Path
 
     db.init_app(app)

@@ -7,11 +7,11 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Index
 from sqlalchemy.orm import Mapped, mapped_column
 
-from forum.extensions import db
+from forum.extensions import Model
 from forum.models.base import UTCDateTime, utcnow
 
 
-class SimilarOpen(db.Model):
+class SimilarOpen(Model):
     """Someone about to ask in a module opened an earlier answered question shown to them
     as similar. If they post no question in that module soon after, it answered them."""
 

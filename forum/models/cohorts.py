@@ -7,14 +7,14 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from forum.extensions import db
+from forum.extensions import Model
 from forum.models.base import UTCDateTime, utcnow
 from forum.models.users import User
 
 COHORT_ROLES = ("learner", "facilitator")
 
 
-class Cohort(db.Model):
+class Cohort(Model):
     __tablename__ = "cohorts"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -30,7 +30,7 @@ class Cohort(db.Model):
     )
 
 
-class Membership(db.Model):
+class Membership(Model):
     __tablename__ = "memberships"
     __table_args__ = (
         UniqueConstraint("cohort_id", "user_id"),
@@ -47,7 +47,7 @@ class Membership(db.Model):
     user: Mapped[User] = relationship()
 
 
-class ScheduleEntry(db.Model):
+class ScheduleEntry(Model):
     """When a cohort is due to have finished a module."""
 
     __tablename__ = "schedule_entries"

@@ -15,7 +15,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from forum.extensions import db
+from forum.extensions import Model
 from forum.models.base import UTCDateTime, utcnow
 from forum.models.cohorts import Cohort
 from forum.models.modules import Module
@@ -25,7 +25,7 @@ THREAD_KINDS = ("question", "discussion")
 VISIBILITIES = ("everyone", "cohort")
 
 
-class Thread(db.Model):
+class Thread(Model):
     __tablename__ = "threads"
     __table_args__ = (
         CheckConstraint("kind IN ('question', 'discussion')", name="kind"),
@@ -65,7 +65,7 @@ class Thread(db.Model):
     author: Mapped[User | None] = relationship()
 
 
-class Post(db.Model):
+class Post(Model):
     __tablename__ = "posts"
     __table_args__ = (Index("ix_posts_thread_id_id", "thread_id", "id"),)
 
@@ -90,7 +90,7 @@ class Post(db.Model):
     author: Mapped[User | None] = relationship(foreign_keys=[author_id])
 
 
-class PostRevision(db.Model):
+class PostRevision(Model):
     """An earlier text of a post, kept when it is edited; erased when the post is deleted."""
 
     __tablename__ = "post_revisions"
@@ -104,7 +104,7 @@ class PostRevision(db.Model):
     edited_by: Mapped[User | None] = relationship()
 
 
-class Vote(db.Model):
+class Vote(Model):
     __tablename__ = "votes"
     __table_args__ = (UniqueConstraint("post_id", "user_id"),)
 
@@ -114,7 +114,7 @@ class Vote(db.Model):
     value: Mapped[int] = mapped_column(Integer, default=1)
 
 
-class Flag(db.Model):
+class Flag(Model):
     __tablename__ = "flags"
     __table_args__ = (UniqueConstraint("post_id", "user_id"),)
 
@@ -130,7 +130,7 @@ class Flag(db.Model):
     user: Mapped[User] = relationship(foreign_keys=[user_id])
 
 
-class ModerationEntry(db.Model):
+class ModerationEntry(Model):
     """Who did what to which thread or post, and when."""
 
     __tablename__ = "moderation_log"
@@ -151,7 +151,7 @@ class ModerationEntry(db.Model):
     actor: Mapped[User | None] = relationship()
 
 
-class ThreadFollow(db.Model):
+class ThreadFollow(Model):
     """Following a thread; ``following=False`` remembers an explicit unfollow."""
 
     __tablename__ = "thread_follows"
@@ -163,7 +163,7 @@ class ThreadFollow(db.Model):
     following: Mapped[bool] = mapped_column(default=True)
 
 
-class ModuleFollow(db.Model):
+class ModuleFollow(Model):
     __tablename__ = "module_follows"
     __table_args__ = (UniqueConstraint("module_id", "user_id"),)
 
@@ -172,7 +172,7 @@ class ModuleFollow(db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
 
 
-class ReadMark(db.Model):
+class ReadMark(Model):
     """The last post of a thread a person has seen: what is newer is unread."""
 
     __tablename__ = "read_marks"
@@ -184,7 +184,7 @@ class ReadMark(db.Model):
     last_read_post_id: Mapped[int] = mapped_column(Integer, default=0)
 
 
-class Notification(db.Model):
+class Notification(Model):
     """One thing to tell one person. A mailer reads unsent rows (``emailed_at`` is None)."""
 
     __tablename__ = "notifications"

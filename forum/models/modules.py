@@ -7,12 +7,12 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from forum.extensions import db
+from forum.extensions import Model
 from forum.models.base import UTCDateTime, utcnow
 from forum.models.users import User
 
 
-class Module(db.Model):
+class Module(Model):
     __tablename__ = "modules"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -41,7 +41,7 @@ class Module(db.Model):
     )
 
 
-class ModuleRevision(db.Model):
+class ModuleRevision(Model):
     """Every revision of a module's text, the current one included."""
 
     __tablename__ = "module_revisions"
@@ -60,7 +60,7 @@ class ModuleRevision(db.Model):
     author: Mapped[User | None] = relationship()
 
 
-class FaqEntry(db.Model):
+class FaqEntry(Model):
     """A question and its answer, promoted from a thread into the module's FAQ.
 
     Promotion publishes it: it is shown with its module, whatever the thread's visibility,

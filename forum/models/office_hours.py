@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from forum.extensions import db
+from forum.extensions import Model
 from forum.models.base import UTCDateTime, utcnow
 from forum.models.cohorts import Cohort
 from forum.models.modules import Module
@@ -17,7 +17,7 @@ OFFICE_HOUR_STATUSES = ("scheduled", "live", "ended")
 QUESTION_STATUSES = ("queued", "taken", "resolved")
 
 
-class OfficeHour(db.Model):
+class OfficeHour(Model):
     """A session for a cohort and/or a module, or for everyone when it names neither.
 
     The cohort and module are deleted with the session (CASCADE), never set to NULL: a
@@ -59,7 +59,7 @@ class OfficeHour(db.Model):
     module: Mapped[Module | None] = relationship()
 
 
-class OfficeHourMessage(db.Model):
+class OfficeHourMessage(Model):
     """A chat message. A deleted one keeps its row (ids stay monotonic for ``since_id``)
     but loses its text and leaves the transcript."""
 
@@ -81,7 +81,7 @@ class OfficeHourMessage(db.Model):
     author: Mapped[User | None] = relationship(foreign_keys=[author_id])
 
 
-class OfficeHourQuestion(db.Model):
+class OfficeHourQuestion(Model):
     """A raised hand: queued, then taken by the host, then resolved; maybe archived as a
     question thread afterwards."""
 
@@ -108,7 +108,7 @@ class OfficeHourQuestion(db.Model):
     author: Mapped[User | None] = relationship(foreign_keys=[author_id])
 
 
-class OfficeHourRemoval(db.Model):
+class OfficeHourRemoval(Model):
     """Someone the host removed from a session: they may not join it again while it runs."""
 
     __tablename__ = "office_hour_removals"

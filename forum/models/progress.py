@@ -16,14 +16,14 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from forum.extensions import db
+from forum.extensions import Model
 from forum.models.base import UTCDateTime, utcnow
 from forum.models.users import User
 
 PROGRESS_STATUSES = ("not_started", "in_progress", "completed")
 
 
-class Progress(db.Model):
+class Progress(Model):
     """One person's progress on one module. No row means not started.
 
     Progress belongs to the person and the module, not to a cohort: someone in two cohorts
@@ -47,7 +47,7 @@ class Progress(db.Model):
     user: Mapped[User] = relationship()
 
 
-class Quiz(db.Model):
+class Quiz(Model):
     """A module's knowledge check. Replacing it retires the old one (``retired_at``) rather
     than deleting it, so earlier attempts keep the questions they answered."""
 
@@ -72,7 +72,7 @@ class Quiz(db.Model):
     )
 
 
-class QuizQuestion(db.Model):
+class QuizQuestion(Model):
     __tablename__ = "quiz_questions"
     __table_args__ = (UniqueConstraint("quiz_id", "position"),)
 
@@ -86,7 +86,7 @@ class QuizQuestion(db.Model):
     quiz: Mapped[Quiz] = relationship(back_populates="questions")
 
 
-class QuizAttempt(db.Model):
+class QuizAttempt(Model):
     """Every attempt is kept: the answers given, the score and which questions were wrong."""
 
     __tablename__ = "quiz_attempts"

@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from forum.extensions import db
+from forum.extensions import Model
 from forum.models.base import UTCDateTime, utcnow
 from forum.models.modules import Module
 from forum.models.users import User
@@ -16,7 +16,7 @@ from forum.models.users import User
 REMINDER_KINDS = ("due_soon", "overdue")
 
 
-class Reminder(db.Model):
+class Reminder(Model):
     """One reminder to one learner about one module and one due date.
 
     ``step`` counts the overdue reminders of that due date (0 a day after it, 1 a week

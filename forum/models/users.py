@@ -3,19 +3,20 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import cast
 
 from flask_login import UserMixin
 from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from forum.extensions import db
+from forum.extensions import Model
 from forum.models.base import UTCDateTime, utcnow
 
 ROLES = ("admin", "manager", "member")
 NOTIFY_EMAIL = ("immediate", "daily", "off")
 
 
-class User(UserMixin, db.Model):
+class User(UserMixin, Model):  # type: ignore[misc]  # flask_login ships no types
     __tablename__ = "users"
     __table_args__ = (
         CheckConstraint("role IN ('admin', 'manager', 'member')", name="role"),
@@ -48,8 +49,9 @@ class User(UserMixin, db.Model):
     )
 
     # The key of the signed-in session this object was loaded for (not stored: the
-    # database keeps only its hash, in ``UserSession``).
-    session_key = None
+    # database keeps only its hash, in ``UserSession``). Typed by a cast: an annotation would
+    # read to SQLAlchemy as a column.
+    session_key = cast("str | None", None)
 
     # Flask-Login keeps this in the cookie: the user and the server-side session, so that
     # deleting the session's row signs that cookie (and every copy of it) out.
@@ -57,7 +59,7 @@ class User(UserMixin, db.Model):
         return f"{self.id}:{self.session_key}"
 
     @property
-    def is_active(self) -> bool:  # type: ignore[override]
+    def is_active(self) -> bool:
         return self.active
 
     @property
@@ -73,7 +75,7 @@ class User(UserMixin, db.Model):
         return f"<User {self.id} {self.email}>"
 
 
-class ApiToken(db.Model):
+class ApiToken(Model):
     __tablename__ = "api_tokens"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -90,7 +92,7 @@ class ApiToken(db.Model):
     user: Mapped[User] = relationship(back_populates="tokens")
 
 
-class UserSession(db.Model):
+class UserSession(Model):
     """A signed-in browser. The cookie carries its key; signing out deletes the row."""
 
     __tablename__ = "user_sessions"
@@ -104,7 +106,7 @@ class UserSession(db.Model):
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
-class AccountLink(db.Model):
+class AccountLink(Model):
     """A one-use link e-mailed or handed to a person: an invitation or a password reset."""
 
     __tablename__ = "account_links"
