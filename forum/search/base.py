@@ -24,7 +24,7 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 TYPES = ("thread", "post", "module", "faq", "transcript")
 
@@ -200,12 +200,15 @@ _WORD = re.compile(r"\w+\*?")
 _OPERATORS = {"and", "or", "not"}
 
 
+T = TypeVar("T")
+
+
 def parse_query(text: str) -> Parsed:
     text = plain_text(text or "")[:QUERY_MAX]
     parsed = Parsed()
     seen: set[str] = set()
 
-    def add(bucket: list, item) -> None:
+    def add(bucket: list[T], item: T) -> None:
         marker = repr(item)
         if marker not in seen and len(seen) < TERMS_MAX:
             seen.add(marker)

@@ -142,12 +142,20 @@ def _transcript_documents(ids: set[int]) -> tuple[list[Document], list[str]]:
     said: dict[int, list[OfficeHourMessage]] = {i: [] for i in ended}
     asked: dict[int, list[OfficeHourQuestion]] = {i: [] for i in ended}
     if ended:
-        for model, into in ((OfficeHourMessage, said), (OfficeHourQuestion, asked)):
-            rows = db.session.scalars(
-                select(model).where(model.office_hour_id.in_(sorted(ended))).order_by(model.id)
-            )
-            for row in rows:
-                into[row.office_hour_id].append(row)
+        messages = db.session.scalars(
+            select(OfficeHourMessage)
+            .where(OfficeHourMessage.office_hour_id.in_(sorted(ended)))
+            .order_by(OfficeHourMessage.id)
+        )
+        for message in messages:
+            said[message.office_hour_id].append(message)
+        questions = db.session.scalars(
+            select(OfficeHourQuestion)
+            .where(OfficeHourQuestion.office_hour_id.in_(sorted(ended)))
+            .order_by(OfficeHourQuestion.id)
+        )
+        for question in questions:
+            asked[question.office_hour_id].append(question)
     upserts = [transcript_document(o, said[o.id], asked[o.id]) for o in ended.values()]
     return upserts, [f"transcript:{i}" for i in ids - set(ended)]
 
@@ -157,7 +165,6 @@ def _answered(thread: Thread) -> bool:
 
 
 def thread_document(thread: Thread, opening: Post | None, accepted: Post | None) -> Document:
-    live = opening is not None and not opening.deleted
     return Document(
         type="thread",
         id=thread.id,
@@ -170,7 +177,7 @@ def thread_document(thread: Thread, opening: Post | None, accepted: Post | None)
         author_id=None if thread.anonymous else thread.author_id,
         created_at=thread.created_at,
         title=thread.title,
-        body=text_of(opening.body_html) if live else "",
+        body=text_of(opening.body_html) if opening is not None and not opening.deleted else "",
         answer=text_of(accepted.body_html) if accepted and not accepted.deleted else "",
         label=thread.title,
     )
@@ -219,7 +226,8 @@ def _posts_by_id(ids: Iterable[int]) -> dict[int, Post]:
 def _thread_documents(thread_ids: set[int]) -> tuple[list[Document], list[str]]:
     threads = {t.id: t for t in db.session.scalars(select(Thread).where(Thread.id.in_(thread_ids)))}
     openings = _opening_ids(threads)
-    wanted = set(openings.values()) | {t.accepted_post_id for t in threads.values()} - {None}
+    accepted = {t.accepted_post_id for t in threads.values() if t.accepted_post_id is not None}
+    wanted = set(openings.values()) | accepted
     posts = _posts_by_id(wanted)
     upserts = [
         thread_document(t, posts.get(openings.get(t.id, 0)), posts.get(t.accepted_post_id or 0))
@@ -228,8 +236,11 @@ def _thread_documents(thread_ids: set[int]) -> tuple[list[Document], list[str]]:
     return upserts, [f"thread:{i}" for i in thread_ids - set(threads)]
 
 
-def _reply_documents(posts: list[Post], openings: dict[int, int]) -> tuple[list, list]:
-    upserts, deletes = [], []
+def _reply_documents(
+    posts: list[Post], openings: dict[int, int]
+) -> tuple[list[Document], list[str]]:
+    upserts: list[Document] = []
+    deletes: list[str] = []
     for post in posts:
         if openings.get(post.thread_id) == post.id:
             continue  # the opening post is searched as its thread
@@ -262,13 +273,13 @@ def resolve(refs: Refs) -> tuple[list[Document], list[str]]:
         upserts += more
         deletes += gone
     if refs.modules:
-        found = db.session.scalars(select(Module).where(Module.id.in_(sorted(refs.modules))))
-        mods = {m.id: m for m in found}
+        modules = db.session.scalars(select(Module).where(Module.id.in_(sorted(refs.modules))))
+        mods = {m.id: m for m in modules}
         upserts += [module_document(m) for m in mods.values()]
         deletes += [f"module:{i}" for i in refs.modules - set(mods)]
     if refs.faqs:
-        found = db.session.scalars(select(FaqEntry).where(FaqEntry.id.in_(sorted(refs.faqs))))
-        entries = {e.id: e for e in found}
+        faqs = db.session.scalars(select(FaqEntry).where(FaqEntry.id.in_(sorted(refs.faqs))))
+        entries = {e.id: e for e in faqs}
         upserts += [faq_document(e) for e in entries.values()]
         deletes += [f"faq:{i}" for i in refs.faqs - set(entries)]
     if refs.transcripts:

@@ -21,7 +21,7 @@ from collections.abc import Callable
 from sqlalchemy import event, func, insert, inspect, select, update
 from sqlalchemy.orm import Session
 
-from forum.background import PERIODIC, Retry, handles
+from forum.background import PERIODIC, Payload, Retry, handles
 from forum.database import write_transaction
 from forum.extensions import db
 from forum.models import (
@@ -92,7 +92,7 @@ def _refs_of(session: Session) -> list[tuple[str, int]]:
 
 
 @event.listens_for(Session, "after_flush")
-def _record_changes(session: Session, _context) -> None:
+def _record_changes(session: Session, _context: object) -> None:
     refs = _refs_of(session)
     if not refs:
         return
@@ -106,7 +106,7 @@ def _record_changes(session: Session, _context) -> None:
 
 
 @handles(JOB, batch=True, quick_retry=True)
-def apply_changes(payloads: list[dict]) -> None:
+def apply_changes(payloads: list[Payload]) -> None:
     refs = Refs()
     for payload in payloads:
         kind, obj_id = payload["ref"]
@@ -148,7 +148,7 @@ def check_index() -> None:
 
 
 @handles(REBUILD_JOB, quick_retry=True)
-def rebuild_if_down(_payload: dict) -> None:
+def rebuild_if_down(_payload: Payload) -> None:
     if get_backend().status() != "ok":  # another worker may have rebuilt it already
         rebuild_index()
 

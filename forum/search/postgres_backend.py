@@ -22,8 +22,9 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Iterator
 from itertools import islice
+from typing import Any
 
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection, Row, text
 from sqlalchemy.exc import SQLAlchemyError
 
 from forum.extensions import db
@@ -42,6 +43,9 @@ from forum.search.base import (
     marked,
     plain_text,
 )
+
+# Bound parameters of a statement, and rows as written: column names to values.
+Params = dict[str, Any]
 
 SCHEMA = "search"
 DOCUMENTS = "documents"
@@ -267,7 +271,7 @@ def _create_new_tables(conn: Connection) -> None:
 # Writing ------------------------------------------------------------------------------
 
 
-def _row(doc: Document) -> dict:
+def _row(doc: Document) -> Params:
     return {
         "key": doc.key, "type": doc.type, "obj_id": doc.id, "thread_id": doc.thread_id,
         "module_id": doc.module_id, "cohort_id": doc.cohort_id, "visibility": doc.visibility,
@@ -277,7 +281,7 @@ def _row(doc: Document) -> dict:
     }  # fmt: skip
 
 
-def _write(conn: Connection, suffix: str, rows: list[dict], deletes: list[str]) -> None:
+def _write(conn: Connection, suffix: str, rows: list[Params], deletes: list[str]) -> None:
     """Upserts, then deletes: a key in both is gone, as text that must go goes."""
     if rows:
         conn.execute(text(_insert_sql(suffix, _UPDATE)), rows)
@@ -290,7 +294,7 @@ def _write(conn: Connection, suffix: str, rows: list[dict], deletes: list[str]) 
     # a suggestion only when the corrected query has hits the caller may see.
 
 
-def _words(rows: list[dict]) -> set[str]:
+def _words(rows: list[Params]) -> set[str]:
     """The words of the rows' texts, lower case, as a query's words are. Letters only:
     numbers, addresses and file names are never misspelled words."""
     found: set[str] = set()
@@ -356,10 +360,10 @@ def _swap(conn: Connection) -> None:
 # Searching ----------------------------------------------------------------------------
 
 
-def _terms(query: Parsed) -> tuple[list[str], dict]:
+def _terms(query: Parsed) -> tuple[list[str], Params]:
     """One tsquery expression per word, phrase and prefix, each over bound parameters."""
     exprs: list[str] = []
-    params: dict = {}
+    params: Params = {}
     for i, word in enumerate(query.words):
         exprs.append(f"plainto_tsquery('english', :w{i})")
         params[f"w{i}"] = word
@@ -384,10 +388,10 @@ def _prefix_term(param: str) -> str:
             ORDER BY length(word), word LIMIT {PREFIX_EXPANSIONS}) AS e), ''::tsquery))"""
 
 
-def _where(filters: Filters, scope: Scope) -> tuple[str | None, dict]:
+def _where(filters: Filters, scope: Scope) -> tuple[str | None, Params]:
     """Scope.allows() and the filters as SQL; None when nothing can be visible."""
     clauses: list[str] = []
-    params: dict = {}
+    params: Params = {}
     if not scope.everything:
         if not scope.modules:
             return None, {}
@@ -446,7 +450,7 @@ def _search_sql(terms: list[str], where: str) -> str:
     ORDER BY page.score DESC, page.created_at DESC, page.key"""
 
 
-def _hit(row) -> Hit:
+def _hit(row: Row[*tuple[Any, ...]]) -> Hit:
     return Hit(
         type=row.type, id=row.obj_id, thread_id=row.thread_id, module_id=row.module_id,
         title=row.title, snippet=marked(row.snippet), score=float(row.score),

@@ -37,20 +37,22 @@ from dataclasses import dataclass
 from datetime import UTC
 from functools import cached_property, reduce
 from itertools import islice
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from whoosh import index as whoosh_index
 from whoosh import query as wq
-from whoosh.analysis import STOP_WORDS, StandardAnalyzer, StemmingAnalyzer, Token
+from whoosh.analysis import STOP_WORDS, Analyzer, StandardAnalyzer, StemmingAnalyzer, Token
+from whoosh.codec.base import Segment
 from whoosh.collectors import TopCollector
 from whoosh.fields import BOOLEAN, DATETIME, ID, NUMERIC, STORED, TEXT, Schema
 from whoosh.filedb.filestore import FileStorage
 from whoosh.highlight import Formatter, Fragment
 from whoosh.matching import ListMatcher, Matcher, NullMatcher
-from whoosh.reading import EmptyReader, MultiReader, SegmentReader
+from whoosh.reading import EmptyReader, IndexReader, MultiReader, SegmentReader
 from whoosh.scoring import BM25F
 from whoosh.searching import Searcher
 from whoosh.util.filelock import try_for
+from whoosh.writing import IndexWriter
 
 from forum.search.base import (
     ANSWERED_BOOST,
@@ -126,7 +128,7 @@ def _shape(schema: Schema) -> list[tuple[str, str]]:
     return sorted((name, type(field).__name__) for name, field in schema.items())
 
 
-def _fields(doc: Document) -> dict:
+def _fields(doc: Document) -> dict[str, Any]:
     title, body, answer = plain_text(doc.title), plain_text(doc.body), plain_text(doc.answer)
     created = doc.created_at
     if created.tzinfo is not None:  # Whoosh's DATETIME takes naive times: UTC
@@ -163,8 +165,14 @@ class _NoIndex(Exception):
 # counts a word found in title and body twice.
 
 
-class _Ranking(Matcher):
-    def __init__(self, leaves: list, clauses: int, allowed: bytes | None, answered: bytes):
+class _Ranking(Matcher):  # type: ignore[misc]  # whoosh ships no types
+    def __init__(
+        self,
+        leaves: list[tuple[int, Matcher]],
+        clauses: int,
+        allowed: bytes | None,
+        answered: bytes,
+    ):
         self._leaves = [(clause, m) for clause, m in leaves if m.is_active()]
         self._clauses = clauses
         self._allowed = allowed  # a bitmap of this segment's visible documents; None: all
@@ -191,11 +199,12 @@ class _Ranking(Matcher):
     def is_active(self) -> bool:
         return self._id is not None
 
-    def id(self) -> int:
+    def id(self) -> int | None:
         return self._id
 
     def next(self) -> None:
-        self._step(self._id)
+        if self._id is not None:
+            self._step(self._id)
         self._settle()
 
     def skip_to(self, docid: int) -> None:
@@ -205,17 +214,18 @@ class _Ranking(Matcher):
         self._leaves = [(clause, m) for clause, m in self._leaves if m.is_active()]
         self._settle()
 
-    def replace(self, minquality=0):
+    def replace(self, minquality: float = 0) -> Matcher:
         return self if self.is_active() else NullMatcher
 
     def supports_block_quality(self) -> bool:
         return False  # every match is scored: the total is exact
 
-    def children(self) -> list:
+    def children(self) -> list[Matcher]:
         return [m for _, m in self._leaves]
 
     def score(self) -> float:
         docid = self._id
+        assert docid is not None, "the score of an inactive matcher"
         total = 0.0
         matched = set()
         for clause, m in self._leaves:
@@ -275,7 +285,7 @@ class _DocSets:
 _ANSWERED = wq.Term("answered", True)
 
 
-class _Ranked(wq.Query):
+class _Ranked(wq.Query):  # type: ignore[misc]  # whoosh ships no types
     """Documents matching any clause (a list of queries, or a prefix's words) and the
     ``required`` query, scored by ``_Ranking``."""
 
@@ -288,14 +298,14 @@ class _Ranked(wq.Query):
     def __repr__(self) -> str:
         return f"_Ranked({self.plan!r}, required={self.required!r})"
 
-    def __eq__(self, other) -> bool:
+    def __eq__(self, other: object) -> bool:
         return self is other
 
     def __hash__(self) -> int:
         return id(self)
 
-    def matcher(self, searcher, context=None):
-        leaves = []
+    def matcher(self, searcher: Searcher, context: Any = None) -> _Ranking:
+        leaves: list[tuple[int, Matcher]] = []
         for clause, queries in enumerate(self.plan.clauses):
             leaves += [(clause, q.matcher(searcher, context)) for q in queries]
         for clause, words in enumerate(self.plan.prefix_words, len(self.plan.clauses)):
@@ -305,7 +315,7 @@ class _Ranked(wq.Query):
         return _Ranking(leaves, self.plan.size, allowed, answered)
 
 
-def _prefix_matcher(searcher: Searcher, words: list[str]):
+def _prefix_matcher(searcher: Searcher, words: list[str]) -> Matcher:
     """The documents holding any of a prefix's words, each scoring ``PREFIX_SCORE``
     (like Whoosh's Prefix query: a completion says little about relevance)."""
     reader = searcher.reader()
@@ -319,7 +329,7 @@ def _prefix_matcher(searcher: Searcher, words: list[str]):
 # Queries from Parsed: never Whoosh's query parser on what a person typed.
 
 
-def _analyzed(analyzer, word: str) -> list[str]:
+def _analyzed(analyzer: Analyzer, word: str) -> list[str]:
     return [token.text for token in analyzer(word, mode="query")]
 
 
@@ -342,7 +352,7 @@ class _Plan:
         return len(self.clauses) + len(self.prefix_words)
 
     @cached_property
-    def candidates(self) -> re.Pattern | None:
+    def candidates(self) -> re.Pattern[str] | None:
         """Where a match may start: a word beginning like a stem (a stem may end unlike
         its words: "possibility" is "possibl") or a prefix."""
         starts = {s[: max(2, len(s) - 2)] for s in self.stems} | set(self.prefixes)
@@ -420,12 +430,12 @@ def _required(filters: Filters, scope: Scope) -> wq.Query | None:
 # Snippets: text around the matches, MARK_START/MARK_END around each, escaped by marked().
 
 
-class _MarkFormatter(Formatter):
-    def format_token(self, text, token, replace=False):
+class _MarkFormatter(Formatter):  # type: ignore[misc]  # whoosh ships no types
+    def format_token(self, text: str, token: Token, replace: bool = False) -> str:
         return MARK_START + text[token.startchar : token.endchar] + MARK_END
 
 
-def _snippet(text: str, analyzer, plan: _Plan) -> str | None:
+def _snippet(text: str, analyzer: Analyzer, plan: _Plan) -> str | None:
     """About SNIPPET_CHARS of ``text`` around its best run of matches, or None.
 
     Stemming a long lesson whole costs ~10 ms, so a regular expression finds the first
@@ -441,7 +451,7 @@ def _snippet(text: str, analyzer, plan: _Plan) -> str | None:
     )
 
 
-def _fragment(text: str, start: int, end: int, analyzer, plan: _Plan) -> str | None:
+def _fragment(text: str, start: int, end: int, analyzer: Analyzer, plan: _Plan) -> str | None:
     """The snippet from ``text[start:end]``: the span of SNIPPET_CHARS holding the most
     distinct matched words (then the most matches), each match marked."""
     window = text[start:end]
@@ -453,10 +463,11 @@ def _fragment(text: str, start: int, end: int, analyzer, plan: _Plan) -> str | N
     marks = [Token(startchar=s, endchar=e) for s, e, _ in matches if a <= s and e <= b]
     before = "… " if start + a > 0 else ""
     after = " …" if start + b < len(text) else ""
-    return before + _MarkFormatter().format_fragment(Fragment(window, marks, a, b)) + after
+    fragment: str = _MarkFormatter().format_fragment(Fragment(window, marks, a, b))
+    return before + fragment + after
 
 
-def _matches(window: str, analyzer, plan: _Plan) -> list[tuple[int, int, str]]:
+def _matches(window: str, analyzer: Analyzer, plan: _Plan) -> list[tuple[int, int, str]]:
     """Where words, prefixes and phrases match: (startchar, endchar, what), in order. A
     phrase's run of words is one match of its own, so a run holding it ranks first."""
     tokens = [
@@ -479,12 +490,13 @@ def _matches(window: str, analyzer, plan: _Plan) -> list[tuple[int, int, str]]:
 
 
 def _best_run(matches: list[tuple[int, int, str]]) -> tuple[int, int]:
-    best = None
+    best: tuple[tuple[int, int], int, int] | None = None
     for i, (first, _, _) in enumerate(matches[:SNIPPET_MATCHES]):
         run = [m for m in matches[i : i + SNIPPET_MATCHES] if m[1] - first <= SNIPPET_CHARS]
         rank = (len({m[2] for m in run}), len(run))
         if best is None or rank > best[0]:
             best = (rank, first, run[-1][1])
+    assert best is not None, "no matches"
     return best[1], best[2]
 
 
@@ -580,7 +592,7 @@ class _Handle:
     searcher: Searcher
 
 
-def _same_deletions(a, b) -> bool:
+def _same_deletions(a: Segment, b: Segment) -> bool:
     return a.deleted_count() == b.deleted_count() and set(a.deleted_docs()) == set(b.deleted_docs())
 
 
@@ -594,10 +606,11 @@ def _searcher_of(ix: whoosh_index.FileIndex, previous: Searcher | None) -> tuple
     name alone, so it misses deletions in that segment, and after a merge it adds the
     merged segments back (hits twice, and deleted ones)."""
     toc = ix._read_toc()  # one snapshot: generation, schema and segments agree
-    old = {}
+    old: dict[Segment, IndexReader] = {}
     if previous is not None:
         old = {r.segment(): r for r, _ in previous.reader().leaf_readers() if r.segment()}
-    readers, opened = [], []
+    readers: list[IndexReader] = []
+    opened: list[IndexReader] = []
     try:
         for segment in toc.segments:
             reader = old.get(segment)
@@ -631,7 +644,8 @@ def _create(folder: str) -> None:
 
 def _has_index(folder: str) -> bool:
     try:
-        return whoosh_index.exists_in(folder)
+        exists: bool = whoosh_index.exists_in(folder)
+        return exists
     except Exception:  # something is there, unreadable: not ours to replace silently
         return True
 
@@ -648,7 +662,7 @@ def _read_journal(folder: str) -> Iterator[tuple[list[Document], list[str]]]:
                 return
 
 
-def _write(writer, upserts: list[Document], deletes: list[str]) -> None:
+def _write(writer: IndexWriter, upserts: list[Document], deletes: list[str]) -> None:
     """One change, with one writer: the last upsert of a key wins, and a key also among
     the deletes is deleted (a writer's update_document and delete_by_term only see what
     was committed before it, so it must be given each key once)."""
@@ -660,7 +674,9 @@ def _write(writer, upserts: list[Document], deletes: list[str]) -> None:
         writer.delete_by_term("key", key)
 
 
-def _folded(changes: Iterable[tuple[list[Document], list[str]]]):
+def _folded(
+    changes: Iterable[tuple[list[Document], list[str]]],
+) -> tuple[list[Document], list[str]]:
     """Several changes in order as one: each key's last state."""
     state: dict[str, Document | None] = {}
     for upserts, deletes in changes:
@@ -671,7 +687,7 @@ def _folded(changes: Iterable[tuple[list[Document], list[str]]]):
     return upserts, [key for key, doc in state.items() if doc is None]
 
 
-def _open_writer(ix):
+def _open_writer(ix: whoosh_index.FileIndex) -> IndexWriter:
     """Whoosh's writer, its lock taken here: a writer that fails while setting up (a disk
     error making its files) would keep the lock for the life of the process, and every
     later change would find the index busy."""
@@ -687,7 +703,7 @@ def _open_writer(ix):
     return writer
 
 
-def _abandon(writer) -> None:
+def _abandon(writer: IndexWriter) -> None:
     """Cancel a writer whatever state a failure left it in, so that its lock is released
     (a commit that failed on the disk leaves the writer open and the lock held)."""
     if writer.is_closed:
@@ -700,7 +716,7 @@ def _abandon(writer) -> None:
                 writer.writelock.release()
 
 
-def _merge_tiers(writer, segments):
+def _merge_tiers(writer: IndexWriter, segments: list[Segment]) -> list[Segment]:
     """Whoosh's merge policy for each commit (its ``mergetype``): when ``MERGE_FANIN``
     segments have the same number of digits in their document count, they are merged
     into one, a tier up; segments over ``MERGE_MAX_DOCS`` are never touched. Whoosh's
@@ -708,8 +724,8 @@ def _merge_tiers(writer, segments):
     small ones have gathered: at 100,000 documents that one commit took 17 s, holding
     the write lock, and every post waited. Here a commit merges at most ten segments of
     under 10,000 documents, and each document is merged about once per tier."""
-    tiers: dict[int, list] = {}
-    kept = []
+    tiers: dict[int, list[Segment]] = {}
+    kept: list[Segment] = []
     for segment in segments:
         count = segment.doc_count_all()
         if 0 < count <= MERGE_MAX_DOCS:
@@ -752,7 +768,7 @@ class WhooshBackend:
     def _open(self, token: str, previous: _Handle | None) -> _Handle:
         """Called holding ``_lock``."""
 
-        def attempt():
+        def attempt() -> tuple[whoosh_index.FileIndex, int, Searcher]:
             ix = whoosh_index.open_dir(self.index_dir)
             return (ix, *_searcher_of(ix, previous.searcher if previous else None))
 
@@ -835,7 +851,15 @@ class WhooshBackend:
             logger.exception("search failed in %s", self.index_dir)
             return empty
 
-    def _search(self, searcher, query, filters, scope, page, per_page) -> Results | None:
+    def _search(
+        self,
+        searcher: Searcher,
+        query: Parsed,
+        filters: Filters,
+        scope: Scope,
+        page: int,
+        per_page: int,
+    ) -> Results | None:
         plan = _plan(searcher, query)
         if not plan.size:
             return None
@@ -878,7 +902,7 @@ class WhooshBackend:
 
     # Writing
 
-    def _live(self):
+    def _live(self) -> whoosh_index.FileIndex:
         if not _has_index(self.index_dir):
             self._create_in_place()
         try:
@@ -1006,7 +1030,7 @@ class WhooshBackend:
                 shutil.rmtree(os.path.join(parent, name), ignore_errors=True)
 
     @staticmethod
-    def _fill(folder: str, documents: Iterable[Document], progress) -> None:
+    def _fill(folder: str, documents: Iterable[Document], progress: Callable[[int], None]) -> None:
         writer = whoosh_index.open_dir(folder).writer(procs=1, limitmb=WRITER_MB)
         count = 0
         try:
