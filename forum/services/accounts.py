@@ -16,8 +16,8 @@ from sqlalchemy import bindparam, case, delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from forum.background import enqueue, handles
-from forum.database import write_transaction
+from forum.background import Payload, enqueue, handles
+from forum.database import rowcount, write_transaction
 from forum.errors import Conflict, Forbidden, Invalid, NotFound, Unauthorized
 from forum.extensions import db
 from forum.models import NOTIFY_EMAIL, ROLES, AccountLink, ApiToken, User, UserSession, utcnow
@@ -67,7 +67,7 @@ def users_by_handles(handles: set[str]) -> dict[str, User]:
     rows = db.session.scalars(
         select(User).where(User.handle.in_(sorted(handles)[:50]), User.active.is_(True))
     )
-    return {u.handle: u for u in rows}
+    return {u.handle: u for u in rows if u.handle is not None}
 
 
 def name_lookalikes() -> dict[str, int]:
@@ -227,7 +227,7 @@ def client_label(user_agent: str | None) -> str:
     """A name a person can tell apart from a client's User-Agent: "Firefox on Windows",
     "curl"; the header itself when it names nothing known."""
     text = _label(user_agent)
-    if not text:
+    if not text or user_agent is None:
         return ""
     from ua_parser import parse  # its rules take a moment to load: only when needed
 
@@ -281,15 +281,18 @@ def user_for_token(token: str) -> User | None:
         return None
     now = utcnow()
     row = db.session.execute(_TOKEN_ROW, {"token_hash": _digest(token), "now": now}).first()
-    if row is None or not row.User.active:
+    if row is None:
         return None
-    last = row.ApiToken.last_used_at
+    api_token, user = row.tuple()
+    if not user.active:
+        return None
+    last = api_token.last_used_at
     if last is None or now - last >= LAST_USE_EVERY:
         with write_transaction() as session:
             session.execute(
-                update(ApiToken).where(ApiToken.id == row.ApiToken.id).values(last_used_at=now)
+                update(ApiToken).where(ApiToken.id == api_token.id).values(last_used_at=now)
             )
-    return row.User
+    return user
 
 
 def revoke_token(token: str) -> None:
@@ -314,7 +317,7 @@ def revoke_token_by_id(user: User, token_id: int) -> None:
         gone = session.execute(
             delete(ApiToken).where(ApiToken.id == token_id, ApiToken.user_id == user.id)
         )
-        if gone.rowcount == 0:
+        if rowcount(gone) == 0:
             raise NotFound("No such token.")
 
 
@@ -356,7 +359,7 @@ def end_other_sessions(user: User, keep_session: str | None) -> int:
         stmt = delete(UserSession).where(UserSession.user_id == user.id)
         if keep_session:
             stmt = stmt.where(UserSession.key_hash != _digest(keep_session))
-        return session.execute(stmt).rowcount
+        return rowcount(session.execute(stmt))
 
 
 @dataclass
@@ -394,7 +397,7 @@ def session_user(session_id: str) -> User | None:
     if not user_id.isdigit() or len(user_id) > 12 or not 20 <= len(key) <= 100:
         return None
     params = {"user_id": int(user_id), "key_hash": _digest(key), "now": utcnow()}
-    user = db.session.scalar(_USER_BY_SESSION, params)
+    user: User | None = db.session.scalar(_USER_BY_SESSION, params)
     if user is None or not user.active:
         return None
     user.session_key = key
@@ -441,7 +444,7 @@ def change_password(
         raise Invalid.field("current_password", "is not your current password")
     secret = validation.password(new_password)
     with write_transaction():
-        person = db.session.get(User, user.id)
+        person = db.session.get_one(User, user.id)
         _set_password(person, secret, keep_session=keep_session, keep_token=keep_token)
 
 
@@ -464,7 +467,7 @@ def update_settings(
     if notify_email is not None:
         notify_email = validation.choice("notify_email", notify_email, NOTIFY_EMAIL)
     with write_transaction():
-        person = db.session.get(User, user.id)
+        person = db.session.get_one(User, user.id)
         if timezone is not None:
             person.timezone = timezone or None
         if notify_email is not None:
@@ -599,7 +602,7 @@ def queue_password_reset(email: str) -> None:
 
 # The address someone typed is forgotten once the job is done.
 @handles("password_reset", keep=())
-def _send_password_reset(payload: dict) -> None:
+def _send_password_reset(payload: Payload) -> None:
     """Mail a reset link if the address belongs to an active user; nothing otherwise."""
     address = payload.get("email")
     with write_transaction():

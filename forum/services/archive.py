@@ -97,7 +97,7 @@ def _answered_before_asking(module_id: int, since: datetime) -> tuple[int, int]:
             SimilarOpen.module_id == module_id, SimilarOpen.created_at >= since
         )
     ).all()
-    asked: dict[int, list[datetime]] = {}
+    asked: dict[int | None, list[datetime]] = {}
     for author_id, created_at in db.session.execute(
         select(Thread.author_id, Thread.created_at).where(
             Thread.module_id == module_id,

@@ -9,7 +9,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
-from forum.database import write_transaction
+from forum.database import rowcount, write_transaction
 from forum.errors import Conflict, Forbidden, Invalid, NotFound
 from forum.extensions import db
 from forum.models import COHORT_ROLES, Cohort, Membership, Module, ScheduleEntry, User
@@ -26,7 +26,7 @@ class CohortRow:
 
 
 def role_in(user: User | None, cohort_id: int) -> str | None:
-    if not permissions.is_signed_in(user):
+    if user is None or not permissions.is_signed_in(user):
         return None
     return db.session.scalar(
         select(Membership.role).where(
@@ -215,7 +215,7 @@ def remove_member(actor: User, cohort_id: int, user_id: int) -> None:
                 Membership.cohort_id == cohort.id, Membership.user_id == user_id
             )
         )
-        if gone.rowcount == 0:
+        if rowcount(gone) == 0:
             raise NotFound("That person is not a member of this cohort.")
 
 
@@ -247,5 +247,5 @@ def clear_due_date(actor: User, cohort_id: int, module_id: int) -> None:
                 ScheduleEntry.cohort_id == cohort.id, ScheduleEntry.module_id == module_id
             )
         )
-        if gone.rowcount == 0:
+        if rowcount(gone) == 0:
             raise NotFound("This module has no due date in this cohort.")

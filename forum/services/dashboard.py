@@ -11,11 +11,12 @@ from __future__ import annotations
 import statistics
 from bisect import bisect_right
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import Row, and_, func, or_, select
 from sqlalchemy.orm import aliased, selectinload
 
 from forum.extensions import db
@@ -171,7 +172,11 @@ def _checks(grid: CohortGrid) -> tuple[list[CheckStats], list[MissedQuestion]]:
     return list(stats.values()), _most_missed(attempts, by_id, titles)
 
 
-def _most_missed(attempts, by_id: dict[int, Quiz], titles: dict[int, str]) -> list[MissedQuestion]:
+def _most_missed(
+    attempts: Sequence[Row[int, int, bool, list[int]]],
+    by_id: dict[int, Quiz],
+    titles: dict[int, str],
+) -> list[MissedQuestion]:
     """The questions of the current checks missed most often, over every attempt."""
     missed: Counter[tuple[int, int]] = Counter()
     answered: Counter[int] = Counter()
@@ -238,8 +243,9 @@ def _questions(board: Dashboard) -> None:
             to_accept.append(_utc(accepted_at) - _utc(asked))
         if replied is not None:
             to_reply.append(_utc(replied) - _utc(asked))
-    board.median_first_reply = statistics.median(to_reply) if to_reply else None
-    board.median_accepted = statistics.median(to_accept) if to_accept else None
+    # typeshed's median takes numbers only; timedeltas sort, add and halve, which is all it does.
+    board.median_first_reply = statistics.median(to_reply) if to_reply else None  # type: ignore[type-var]
+    board.median_accepted = statistics.median(to_accept) if to_accept else None  # type: ignore[type-var]
 
 
 def _utc(value: datetime) -> datetime:

@@ -11,16 +11,17 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import TypeGuard
 
 from flask import get_template_attribute
 from markupsafe import Markup
-from sqlalchemy import exists, select, update
+from sqlalchemy import ColumnElement, exists, select, update
 
-from forum.background import PERIODIC, handles
-from forum.database import write_transaction
+from forum.background import PERIODIC, Payload, handles
+from forum.database import rowcount, write_transaction
 from forum.errors import NotFound
 from forum.extensions import db
-from forum.models import Notification, User, utcnow
+from forum.models import REMINDER_KINDS, Notification, User, utcnow
 from forum.services import notifications
 from forum.services.mailer import Letter, compose, deliver, external_url, send_now
 from forum.services.notifications import NotificationView
@@ -39,7 +40,7 @@ class Counts:
     failed: int = 0
 
 
-def can_be_mailed(person: User | None) -> bool:
+def can_be_mailed(person: User | None) -> TypeGuard[User]:
     """Deactivated people, and people who never set a password, get no mail but invitations."""
     return person is not None and person.active and person.password_hash is not None
 
@@ -68,7 +69,7 @@ def note_url(note: NotificationView) -> str:
 
 
 @handles(notifications.MAIL_JOB)
-def send_notification_mail(payload: dict) -> None:
+def send_notification_mail(payload: Payload) -> None:
     """Mail one notification, unless it no longer needs it (read, mailed, the person changed
     their mind or lost sight of the thread). A failure raises: the outbox tries again."""
     row = db.session.get(Notification, payload["id"])
@@ -134,7 +135,7 @@ def _waiting() -> list[User]:
         Notification.user_id == User.id,
         Notification.read_at.is_(None),
         Notification.emailed_at.is_(None),
-        Notification.kind.not_in(notifications.REMINDER_KINDS),
+        Notification.kind.not_in(REMINDER_KINDS),
     )
     stmt = select(User).where(
         User.notify_email == "daily",
@@ -166,18 +167,20 @@ def _claim(person: User, now: datetime) -> _Claim | None:
     previous = person.digest_day
     with write_transaction() as session:
         # Another run may have claimed this person's day since we read it.
-        won = session.execute(
-            update(User)
-            .where(User.id == person.id, _same_day(previous))
-            .values(digest_day=today)
-            .execution_options(synchronize_session=False)
-        ).rowcount
+        won = rowcount(
+            session.execute(
+                update(User)
+                .where(User.id == person.id, _same_day(previous))
+                .values(digest_day=today)
+                .execution_options(synchronize_session=False)
+            )
+        )
     if not won:
         return None
     return _Claim(person, today, previous, ids, letter)
 
 
-def _same_day(previous: date | None):
+def _same_day(previous: date | None) -> ColumnElement[bool]:
     return User.digest_day.is_(None) if previous is None else User.digest_day == previous
 
 

@@ -101,13 +101,13 @@ def update_entry(actor: User, entry_id: int, **changes: object) -> FaqEntry:
     question = _question(changes["question"]) if "question" in changes else None
     answer = validation.markdown("answer", changes["answer"]) if "answer" in changes else None
     position = _position(changes["position"]) if "position" in changes else None
-    html = markdown.render(answer) if answer is not None else None
+    rendered = (answer, markdown.render(answer)) if answer is not None else None
     with write_transaction():
         entry = _managed_entry(actor, entry_id)
         if question is not None:
             entry.question = question
-        if answer is not None:
-            entry.answer, entry.answer_html = answer, html
+        if rendered is not None:
+            entry.answer, entry.answer_html = rendered
         if position is not None:
             entry.position = position
         entry.updated_at = utcnow()

@@ -88,13 +88,16 @@ def _storage(uri: str, prefix: str) -> Storage:
     if uri.startswith("memory"):
         return MemoryStorage()
     # Short timeouts: a Redis that hangs must not hold a request for long.
-    return storage_from_string(
+    storage = storage_from_string(
         uri,
         wrap_exceptions=True,
         key_prefix=f"forum-limits{prefix}",
         socket_timeout=0.5,
         socket_connect_timeout=0.5,
     )
+    if not isinstance(storage, Storage):  # an "async+..." scheme: not for this counter
+        raise ValueError(f"RATELIMIT_STORAGE_URI={uri!r}: use a storage that is not async+")
+    return storage
 
 
 def init_app(app: Flask) -> None:
@@ -124,7 +127,8 @@ def _windows(text: str, setting: str) -> list[RateLimitItem]:
 
 
 def _counter() -> Counter:
-    return current_app.extensions["forum_limits"]
+    counter: Counter = current_app.extensions["forum_limits"]
+    return counter
 
 
 def check(actor: User, action: str, *, exempt: bool = False) -> None:
@@ -165,7 +169,9 @@ def count(windows: list[RateLimitItem], *key: str) -> None:
     _guarded(lambda limiter: [limiter.hit(w, *key) for w in windows])
 
 
-def _wait(limiter: MovingWindowRateLimiter, windows: list[RateLimitItem], key: tuple) -> int:
+def _wait(
+    limiter: MovingWindowRateLimiter, windows: list[RateLimitItem], key: tuple[str, ...]
+) -> int:
     full = [w for w in windows if not limiter.test(w, *key)]
     if not full:
         return 0

@@ -14,13 +14,14 @@ import ssl
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import current_app
 from flask_mail import Connection, Message
 from sqlalchemy import func, select
 
-from forum.background import enqueue, handles
+from forum.background import Payload, enqueue, handles
 from forum.extensions import db
 from forum.models import User
 from forum.services.timezones import local, zone_of
@@ -78,7 +79,7 @@ def _at(value: datetime, zone: ZoneInfo) -> str:
     return f"{v:%a} {v.day} {v:%b}, {v:%H:%M} {v.tzname()}"
 
 
-def _render(name: str, context: dict) -> str:
+def _render(name: str, context: dict[str, Any]) -> str:
     # Straight from the environment: the pages' context processors want a request and a
     # signed-in person, and a letter has neither.
     return current_app.jinja_env.get_template(name).render(context)
@@ -107,6 +108,7 @@ class _Connection(Connection):
 
     def configure_host(self) -> smtplib.SMTP:
         tls = ssl.create_default_context(cafile=current_app.config.get("MAIL_CA_FILE"))
+        host: smtplib.SMTP
         if self.mail.use_ssl:
             host = smtplib.SMTP_SSL(
                 self.mail.server, self.mail.port, timeout=SMTP_TIMEOUT, context=tls
@@ -176,11 +178,13 @@ def _open() -> _Connection:
 
 
 def _close(conn: _Connection) -> None:
+    host = conn.host
+    if host is None:
+        return
     try:
-        if conn.host is not None:
-            conn.host.quit()
+        host.quit()
     except (smtplib.SMTPException, OSError):
-        conn.host.close()
+        host.close()
 
 
 def send_now(letter: Letter) -> None:
@@ -206,7 +210,7 @@ def _deactivated(address: str) -> bool:
 
 # Once sent, only the address and subject stay: the body may carry a one-use link.
 @handles("mail", keep=("to", "subject"))
-def send_mail(payload: dict) -> None:
+def send_mail(payload: Payload) -> None:
     if _deactivated(payload["to"]):
         log.info("Mail to deactivated account %s dropped: %s", payload["to"], payload["subject"])
         return

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
@@ -42,7 +43,7 @@ class FlagView:
     thread: Thread
     post_author: User | None
 
-    def __getattr__(self, name: str):
+    def __getattr__(self, name: str) -> Any:
         return getattr(self.flag, name)
 
 
@@ -73,9 +74,9 @@ def clear_flag(actor: User, flag_id: int) -> None:
     """Mark a flag handled (after deleting the post, or deciding it is fine)."""
     with write_transaction():
         row = db.session.get(Flag, flag_id) if 0 < flag_id < 2**31 else None
-        thread = row.post.thread if row is not None else None
-        if row is None or not permissions.can_see_thread(actor, thread):
+        if row is None or not permissions.can_see_thread(actor, row.post.thread):
             raise NotFound("No such flag.")
+        thread = row.post.thread
         if not permissions.is_moderator(actor, thread):
             raise Forbidden("Only the thread's moderators clear flags.")
         if row.cleared_at is None:

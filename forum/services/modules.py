@@ -163,15 +163,15 @@ def update_module(actor: User, module_id: int, **changes: object) -> Module:
     unknown = set(changes) - allowed
     if unknown:
         raise Invalid.field(sorted(unknown)[0], "unknown field")
-    body_html = None
+    rendered = None  # the body and its HTML
     if "body" in changes:  # validated and rendered before the write lock
-        changes["body"] = validation.markdown("body", changes["body"])
-        body_html = markdown.render(changes["body"])
+        body = validation.markdown("body", changes["body"])
+        rendered = (body, markdown.render(body))
     with write_transaction():
         module = get_module(actor, module_id)
         if not permissions.can_edit_module(actor, module):
             raise Forbidden("Only the module's owner and managers edit it.")
-        text_changed = _apply_text(module, changes, body_html)
+        text_changed = _apply_text(module, changes, rendered)
         _apply_settings(actor, module, changes)
         module.updated_at = utcnow()
         if text_changed:
@@ -180,7 +180,9 @@ def update_module(actor: User, module_id: int, **changes: object) -> Module:
     return module
 
 
-def _apply_text(module: Module, changes: dict, body_html: str | None) -> bool:
+def _apply_text(
+    module: Module, changes: dict[str, object], rendered: tuple[str, str] | None
+) -> bool:
     changed = False
     if "title" in changes:
         title = validation.text("title", changes["title"], max_len=validation.TITLE_MAX)
@@ -192,14 +194,13 @@ def _apply_text(module: Module, changes: dict, body_html: str | None) -> bool:
         )
         changed |= summary != module.summary
         module.summary = summary
-    if "body" in changes and changes["body"] != module.body:
+    if rendered is not None and rendered[0] != module.body:
         changed = True
-        module.body = changes["body"]
-        module.body_html = body_html
+        module.body, module.body_html = rendered
     return changed
 
 
-def _apply_settings(actor: User, module: Module, changes: dict) -> None:
+def _apply_settings(actor: User, module: Module, changes: dict[str, object]) -> None:
     if "video_url" in changes:
         module.video_url = validation.http_url("video_url", changes["video_url"])
     if "owner_id" in changes:

@@ -11,12 +11,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import ColumnElement, Select, func, or_, select, update
 from sqlalchemy.orm import selectinload
 
 from forum.background import enqueue
-from forum.database import write_transaction
+from forum.database import rowcount, write_transaction
 from forum.errors import Invalid, NotFound
 from forum.extensions import db
 from forum.models import (
@@ -139,7 +140,7 @@ class NotificationView:
     notification: Notification
     actor: User | None  # None when hidden (anonymous) or a system notification
 
-    def __getattr__(self, name: str):
+    def __getattr__(self, name: str) -> Any:
         return getattr(self.notification, name)
 
     @property
@@ -147,10 +148,14 @@ class NotificationView:
         return self.notification.read_at is not None
 
 
-def _visible(actor: User | None, viewer=None):
+def _visible(actor: User | None, viewer: permissions.Viewer = None) -> Select[Notification]:
     """The actor's notifications about things they can still see (``viewer``: see
-    ``permissions.per_shape``)."""
-    me = actor.id if viewer is None else viewer
+    ``permissions.per_shape``; the actor is None only with a viewer)."""
+    if viewer is None:
+        assert actor is not None, "an actor, or a viewer"
+        me: ColumnElement[int] | int = actor.id
+    else:
+        me = viewer
     return (
         select(Notification)
         .outerjoin(Thread, Thread.id == Notification.thread_id)
@@ -214,27 +219,27 @@ def unread_count(actor: User) -> int:
 
 
 @permissions.per_shape
-def _unread_count(actor: User | None, viewer):
+def _unread_count(actor: User | None, viewer: ColumnElement[int]) -> Select[int]:
     unread = _visible(actor, viewer).where(Notification.read_at.is_(None))
     return select(func.count()).select_from(unread.subquery())
 
 
 def mark_read(actor: User, ids: list[int] | None = None, everything: bool = False) -> int:
-    if not everything and not ids:
-        raise Invalid.field("ids", "give the ids to mark read, or all: true")
     stmt = update(Notification).where(
         Notification.user_id == actor.id, Notification.read_at.is_(None)
     )
     if not everything:
+        if not ids:
+            raise Invalid.field("ids", "give the ids to mark read, or all: true")
         stmt = stmt.where(Notification.id.in_(ids[:1000]))
     with write_transaction() as session:
-        return session.execute(stmt.values(read_at=utcnow())).rowcount
+        return rowcount(session.execute(stmt.values(read_at=utcnow())))
 
 
 # Mail ----------------------------------------------------------------------------------------
 
 
-def _unmailed(actor: User):
+def _unmailed(actor: User) -> Select[Notification]:
     return _visible(actor).where(
         Notification.read_at.is_(None),
         Notification.emailed_at.is_(None),

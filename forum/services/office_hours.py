@@ -12,12 +12,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import Select, bindparam, select, update
 from sqlalchemy.orm import joinedload, selectinload
 
 from forum import markdown
 from forum.background import PERIODIC
-from forum.database import write_transaction
+from forum.database import rowcount, write_transaction
 from forum.errors import Conflict, Forbidden, Invalid, NotFound, NotLive
 from forum.extensions import db
 from forum.models import (
@@ -87,7 +87,8 @@ def joinable(actor: User | None, office_hour_id: int) -> OfficeHour:
     """The session the actor asks to be in: NotFound when they may not see it, Forbidden
     when its host removed them (until it ends). Its status is the caller's to check."""
     office_hour = get_office_hour(actor, office_hour_id)
-    if office_hour.status != "ended" and is_removed(actor, office_hour):
+    # (get_office_hour lets no visitor through: None never gets here)
+    if office_hour.status != "ended" and actor is not None and is_removed(actor, office_hour):
         raise Forbidden("The host removed you from this office hour.")
     return office_hour
 
@@ -138,7 +139,7 @@ def has_namesake(user: User) -> bool:
 # Chat ------------------------------------------------------------------------------------
 
 
-def _shown_messages(office_hour: OfficeHour):
+def _shown_messages(office_hour: OfficeHour) -> Select[OfficeHourMessage]:
     """The session's messages that are not deleted, with their authors."""
     return (
         select(OfficeHourMessage)
@@ -451,15 +452,19 @@ def _tell(
 # Scheduling ----------------------------------------------------------------------------------
 
 
+def _aware(name: str, value: object) -> datetime:
+    if not isinstance(value, datetime) or value.tzinfo is None:
+        raise Invalid.field(name, "must be a time with its offset")
+    return value
+
+
 def _times(starts_at: object, ends_at: object) -> tuple[datetime, datetime]:
-    for name, value in (("starts_at", starts_at), ("ends_at", ends_at)):
-        if not isinstance(value, datetime) or value.tzinfo is None:
-            raise Invalid.field(name, "must be a time with its offset")
-    if ends_at <= starts_at:
+    starts, ends = _aware("starts_at", starts_at), _aware("ends_at", ends_at)
+    if ends <= starts:
         raise Invalid.field("ends_at", "must be after starts_at")
-    if ends_at - starts_at > LONGEST:
+    if ends - starts > LONGEST:
         raise Invalid.field("ends_at", "a session lasts at most 12 hours")
-    return starts_at, ends_at
+    return starts, ends
 
 
 def _where_for(actor: User, cohort_id: int | None, module_id: int | None) -> None:
@@ -638,9 +643,11 @@ def send_soon_notices(now: datetime | None = None) -> int:
                 .values(soon_notified_at=now)
                 .execution_options(synchronize_session=False)
             )
-            if claim.rowcount != 1:
+            if rowcount(claim) != 1:
                 continue
-            office_hour = session.scalar(_OFFICE_HOUR, {"office_hour_id": office_hour_id})
+            office_hour = session.execute(
+                _OFFICE_HOUR, {"office_hour_id": office_hour_id}
+            ).scalar_one()
             host = [office_hour.host] if office_hour.host else []
             _tell(office_hour, "office_hour_soon", None, extra=host)
             sent += 1

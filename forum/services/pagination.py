@@ -30,7 +30,9 @@ def clamp(page: int, per_page: int) -> tuple[int, int]:
     return page, min(per_page, MAX_PER_PAGE)
 
 
-def paginate(stmt: Select[Any], page: int = 1, per_page: int = 20, scalars: bool = True) -> Page:
+def paginate(
+    stmt: Select[*tuple[Any, ...]], page: int = 1, per_page: int = 20, scalars: bool = True
+) -> Page[Any]:
     page, per_page = clamp(page, per_page)
     total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
     total = total or 0

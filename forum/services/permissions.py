@@ -3,12 +3,16 @@
 Views, the API, sockets and templates ask these predicates; they never decide on their own.
 ``actor`` is the signed-in user, or None for an anonymous visitor. Something the actor may
 not see does not exist for them: services turn a failed visibility check into NotFound.
+
+``is_signed_in``, ``is_manager`` and ``is_admin`` tell the type checker that ``actor`` is a
+User when they hold; where a check that fails returns early, ``actor is None`` is tested
+first so that it knows the same afterwards (those checks are all false for a visitor).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TypeVar
+from typing import TypeGuard, TypeVar
 
 from sqlalchemy import (
     ColumnElement,
@@ -38,15 +42,15 @@ from forum.search.base import Scope
 from forum.search.documents import NO_MODULE
 
 
-def is_signed_in(actor: User | None) -> bool:
+def is_signed_in(actor: User | None) -> TypeGuard[User]:
     return actor is not None and actor.is_authenticated and actor.active
 
 
-def is_admin(actor: User | None) -> bool:
+def is_admin(actor: User | None) -> TypeGuard[User]:
     return is_signed_in(actor) and actor.role == "admin"
 
 
-def is_manager(actor: User | None) -> bool:
+def is_manager(actor: User | None) -> TypeGuard[User]:
     """Managers, and admins, who may do whatever managers may."""
     return is_signed_in(actor) and actor.role in ("admin", "manager")
 
@@ -98,7 +102,7 @@ def visible_cohorts_clause(actor: User | None) -> ColumnElement[bool]:
     """Managers see every cohort; others the cohorts they belong to."""
     if is_manager(actor):
         return true()
-    if not is_signed_in(actor):
+    if actor is None or not is_signed_in(actor):
         return false()
     mine = select(Membership.cohort_id).where(Membership.user_id == actor.id)
     return Cohort.id.in_(mine)
@@ -161,7 +165,7 @@ def visible_modules_clause(actor: User | None, viewer: Viewer = None) -> ColumnE
     """SQL twin of ``can_see_module`` for list queries."""
     if is_manager(actor):
         return true()
-    if not is_signed_in(actor):
+    if actor is None or not is_signed_in(actor):
         return false()
     return or_(Module.published.is_(True), Module.owner_id == _viewer(actor, viewer))
 
@@ -199,7 +203,7 @@ def per_shape(build: Callable[[User | None, ColumnElement[int]], S]) -> Callable
     return statement
 
 
-def _viewer(actor: User, viewer: Viewer):
+def _viewer(actor: User, viewer: Viewer) -> ColumnElement[int] | int:
     return actor.id if viewer is None else viewer
 
 
@@ -210,11 +214,11 @@ _ROLES_CACHE = "forum_cohort_roles"
 
 def cohort_roles(actor: User | None) -> dict[int, str]:
     """The actor's cohort id -> role, cached in the DB session until the next commit."""
-    if not is_signed_in(actor):
+    if actor is None or not is_signed_in(actor):
         return {}
     from forum.extensions import db
 
-    cache = db.session.info.setdefault(_ROLES_CACHE, {})
+    cache: dict[int, dict[int, str]] = db.session.info.setdefault(_ROLES_CACHE, {})
     if actor.id not in cache:
         rows = db.session.execute(_ROLES, {"user_id": actor.id})
         cache[actor.id] = dict(rows.all())
@@ -239,7 +243,7 @@ def can_see_thread(actor: User | None, thread: Thread) -> bool:
     """A thread is visible with its module; a cohort thread only to that cohort, the module's
     owner and managers."""
     module = thread.module
-    if not can_see_module(actor, module):
+    if actor is None or not can_see_module(actor, module):
         return False
     if thread.visibility == "everyone" or is_manager(actor) or module.owner_id == actor.id:
         return True
@@ -250,7 +254,7 @@ def visible_threads_clause(actor: User | None, viewer: Viewer = None) -> ColumnE
     """SQL twin of ``can_see_thread`` (no join needed)."""
     if is_manager(actor):
         return true()
-    if not is_signed_in(actor):
+    if actor is None or not is_signed_in(actor):
         return false()
     me = _viewer(actor, viewer)
     visible_modules = select(Module.id).where(visible_modules_clause(actor, viewer))
@@ -268,7 +272,7 @@ def visible_threads_clause(actor: User | None, viewer: Viewer = None) -> ColumnE
 
 def is_moderator(actor: User | None, thread: Thread) -> bool:
     """Facilitators of the thread's cohort, the module's owner, managers and admins."""
-    if not is_signed_in(actor):
+    if actor is None or not is_signed_in(actor):
         return False
     if is_manager(actor) or thread.module.owner_id == actor.id:
         return True
@@ -279,7 +283,7 @@ def is_moderator(actor: User | None, thread: Thread) -> bool:
 
 def can_start_thread(actor: User | None, module: Module, cohort_id: int | None) -> bool:
     """Anyone who sees the module; in a cohort only its members (and managers, the owner)."""
-    if not can_see_module(actor, module):
+    if actor is None or not can_see_module(actor, module):
         return False
     if cohort_id is None or is_manager(actor) or module.owner_id == actor.id:
         return True
@@ -289,7 +293,7 @@ def can_start_thread(actor: User | None, module: Module, cohort_id: int | None) 
 def moderates_new_thread(actor: User | None, module: Module, cohort_id: int | None) -> bool:
     """Whether the actor would moderate a thread started here: ``is_moderator`` before the
     thread exists (managers, the module's owner, the cohort's facilitators)."""
-    if not is_signed_in(actor):
+    if actor is None or not is_signed_in(actor):
         return False
     if is_manager(actor) or module.owner_id == actor.id:
         return True
@@ -306,7 +310,7 @@ def can_reply(actor: User | None, thread: Thread) -> bool:
 
 
 def can_edit_post(actor: User | None, thread: Thread, post: Post) -> bool:
-    if not can_see_thread(actor, thread) or post.deleted:
+    if actor is None or not can_see_thread(actor, thread) or post.deleted:
         return False
     return post.author_id == actor.id or is_moderator(actor, thread)
 
@@ -314,14 +318,14 @@ def can_edit_post(actor: User | None, thread: Thread, post: Post) -> bool:
 def can_delete_post(actor: User | None, thread: Thread, post: Post) -> bool:
     """Like editing, but also asked of a deleted post: deleting it again is allowed (a no-op)
     only to those who could have deleted it."""
-    if not can_see_thread(actor, thread):
+    if actor is None or not can_see_thread(actor, thread):
         return False
     return post.author_id == actor.id or is_moderator(actor, thread)
 
 
 def editable_posts(actor: User | None, thread: Thread, posts: list[Post]) -> set[int]:
     """Ids of the posts the actor may edit and delete: ``can_edit_post`` for a whole page."""
-    if not can_see_thread(actor, thread):
+    if actor is None or not can_see_thread(actor, thread):
         return set()
     moderator = is_moderator(actor, thread)
     return {p.id for p in posts if not p.deleted and (moderator or p.author_id == actor.id)}
@@ -329,18 +333,23 @@ def editable_posts(actor: User | None, thread: Thread, posts: list[Post]) -> set
 
 def can_vote(actor: User | None, thread: Thread, post: Post) -> bool:
     """Whoever sees a live post may vote on it, except its own author."""
-    return can_see_thread(actor, thread) and not post.deleted and post.author_id != actor.id
+    return (
+        actor is not None
+        and can_see_thread(actor, thread)
+        and not post.deleted
+        and post.author_id != actor.id
+    )
 
 
 def votable_posts(actor: User | None, thread: Thread, posts: list[Post]) -> set[int]:
     """Ids of the posts the actor may vote on: ``can_vote`` for a whole page."""
-    if not can_see_thread(actor, thread):
+    if actor is None or not can_see_thread(actor, thread):
         return set()
     return {p.id for p in posts if not p.deleted and p.author_id != actor.id}
 
 
 def can_accept(actor: User | None, thread: Thread) -> bool:
-    if not can_see_thread(actor, thread):
+    if actor is None or not can_see_thread(actor, thread):
         return False
     return thread.author_id == actor.id or is_moderator(actor, thread)
 
@@ -349,7 +358,7 @@ def can_see_author(actor: User | None, thread: Thread, post: Post | Thread) -> b
     """Anonymous writing hides its author from peers, not from the author, moderators, admins."""
     if not post.anonymous:
         return True
-    if not is_signed_in(actor):
+    if actor is None or not is_signed_in(actor):
         return False
     return post.author_id == actor.id or is_admin(actor) or is_moderator(actor, thread)
 
@@ -361,7 +370,7 @@ def moderation_log_clause(actor: User | None) -> ColumnElement[bool] | None:
     """Which log entries the actor may read; None when they may read none (403)."""
     if is_manager(actor):
         return true()
-    if not is_signed_in(actor):
+    if actor is None or not is_signed_in(actor):
         return None
     facilitated = [cid for cid, role in cohort_roles(actor).items() if role == "facilitator"]
     from forum.extensions import db
@@ -385,7 +394,7 @@ def moderated_threads_clause(actor: User | None) -> ColumnElement[bool]:
     """Threads the actor moderates (for the flag queue)."""
     if is_manager(actor):
         return true()
-    if not is_signed_in(actor):
+    if actor is None or not is_signed_in(actor):
         return false()
     facilitated = [cid for cid, role in cohort_roles(actor).items() if role == "facilitator"]
     owned = select(Module.id).where(Module.owner_id == actor.id)
@@ -427,7 +436,7 @@ def can_schedule_office_hour(actor: User | None, cohort_id: int | None) -> bool:
 def is_host(actor: User | None, office_hour: OfficeHour) -> bool:
     """Who runs a session (start, end, take questions, remove people, edit it): its host,
     managers and admins."""
-    if not is_signed_in(actor):
+    if actor is None or not is_signed_in(actor):
         return False
     return is_manager(actor) or office_hour.host_id == actor.id
 
@@ -436,7 +445,7 @@ def can_join_office_hour(actor: User | None, office_hour: OfficeHour) -> bool:
     """A cohort's session: its members, the host, managers, and (as with the cohort's
     threads) the owner of its module. A session without a cohort: everyone signed in. A
     session on an unpublished module follows the module's rule."""
-    if not is_signed_in(actor) or office_hour.cancelled_at is not None:
+    if actor is None or not is_signed_in(actor) or office_hour.cancelled_at is not None:
         return False
     if is_host(actor, office_hour):
         return True
@@ -450,7 +459,7 @@ def can_join_office_hour(actor: User | None, office_hour: OfficeHour) -> bool:
 
 def visible_office_hours_clause(actor: User | None, viewer: Viewer = None) -> ColumnElement[bool]:
     """SQL twin of ``can_join_office_hour`` for lists."""
-    if not is_signed_in(actor):
+    if actor is None or not is_signed_in(actor):
         return false()
     live = OfficeHour.cancelled_at.is_(None)
     if is_manager(actor):
@@ -507,7 +516,7 @@ def exempt_from_limits(actor: User | None, *, moderates: bool = False) -> bool:
 def search_scope(actor: User | None) -> Scope:
     """What the actor may find, for the search backends to apply inside their queries:
     ``can_see_module`` and ``can_see_thread`` in the shape of ``forum.search.base.Scope``."""
-    if not is_signed_in(actor):
+    if actor is None or not is_signed_in(actor):
         return Scope()
     if is_manager(actor):
         return Scope(everything=True)

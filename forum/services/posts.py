@@ -33,7 +33,10 @@ def load_post(actor: User | None, post_id: int) -> tuple[Post, Thread]:
 
 
 def _opening_id(thread: Thread) -> int:
-    return db.session.scalar(select(func.min(Post.id)).where(Post.thread_id == thread.id))
+    # A thread always has its opening post, so the minimum is never NULL.
+    return db.session.execute(
+        select(func.min(Post.id)).where(Post.thread_id == thread.id)
+    ).scalar_one()
 
 
 def reply(

@@ -286,8 +286,10 @@ def cohort_grid(actor: User, cohort_id: int, now: datetime | None = None) -> Coh
     """The grid of ``GET /cohorts/{id}/progress`` and the dashboard, in a fixed number of
     queries: facilitators and managers see every learner, a learner only themself."""
     cohort = db.session.get(Cohort, cohort_id)
-    role = permissions.cohort_roles(actor).get(cohort_id) if cohort else None
-    scope = permissions.progress_scope(actor, role) if cohort else None
+    if cohort is None:
+        raise NotFound("No such cohort.")
+    role = permissions.cohort_roles(actor).get(cohort_id)
+    scope = permissions.progress_scope(actor, role)
     if scope is None:
         raise NotFound("No such cohort.")
     now = now or utcnow()

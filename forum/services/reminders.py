@@ -28,7 +28,7 @@ from forum.extensions import db
 from forum.models import Reminder, User, utcnow
 from forum.services import notifications, progress
 from forum.services.digests import can_be_mailed
-from forum.services.mailer import compose, deliver, external_url
+from forum.services.mailer import Letter, compose, deliver, external_url
 from forum.services.unsubscribe import unsubscribe_url
 
 log = logging.getLogger("forum.mail")
@@ -108,7 +108,7 @@ def _current(now: datetime) -> dict[Key, bool]:
     return {(u, m, due_at): email for (u, m), (due_at, email) in earliest.items()}
 
 
-def _recorded(owed: list[Due]) -> set[tuple]:
+def _recorded(owed: list[Due]) -> set[tuple[object, ...]]:
     """Which of these reminders exist already (one query: by their few due dates)."""
     if not owed:
         return set()
@@ -136,7 +136,7 @@ def _record(due: Due) -> bool:
                 )
             )
             session.flush()
-            person = session.get(User, due.user_id)
+            person = session.get_one(User, due.user_id)  # the reminder refers to them
             notifications.notify([person], due.kind, actor=None, module_id=due.module_id)
     except IntegrityError:
         return False
@@ -221,7 +221,7 @@ def _finish(batch: list[Reminder], error: str | None, now: datetime) -> None:
         )
 
 
-def _update(ids: list[int], **values) -> None:
+def _update(ids: list[int], **values: object) -> None:
     with write_transaction() as session:
         session.execute(
             update(Reminder)
@@ -231,7 +231,7 @@ def _update(ids: list[int], **values) -> None:
         )
 
 
-def _letter(batch: list[Reminder], now: datetime):
+def _letter(batch: list[Reminder], now: datetime) -> Letter:
     person = batch[0].user
     items = [
         (r, r.module.title, external_url("modules.view", module_id=r.module_id), _when(r, now))

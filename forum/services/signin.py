@@ -39,7 +39,8 @@ def _serializer() -> URLSafeTimedSerializer:
 
 
 def device_max_age() -> int:
-    return current_app.config["DEVICE_COOKIE_DAYS"] * 24 * 3600
+    days: int = current_app.config["DEVICE_COOKIE_DAYS"]
+    return days * 24 * 3600
 
 
 def read_device(cookie: str | None) -> Device | None:

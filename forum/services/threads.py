@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
-from sqlalchemy import and_, bindparam, func, select
+from sqlalchemy import BindParameter, Select, and_, bindparam, func, select
 from sqlalchemy.orm import joinedload
 
 from forum import markdown
@@ -251,7 +252,7 @@ class ThreadRow:
     author: User | None
     unread: bool
 
-    def __getattr__(self, name: str):
+    def __getattr__(self, name: str) -> Any:
         return getattr(self.thread, name)
 
 
@@ -277,7 +278,7 @@ def list_threads(
     return _rows(actor, paginate(stmt, page, per_page, scalars=False))
 
 
-def _thread_rows(actor: User):
+def _thread_rows(actor: User) -> Select[Thread, bool]:
     mark = (
         select(ReadMark.last_read_post_id)
         .where(ReadMark.thread_id == Thread.id, ReadMark.user_id == actor.id)
@@ -292,7 +293,15 @@ def _thread_rows(actor: User):
     )
 
 
-def _filtered(actor: User, stmt, *, cohort_id, kind, unanswered, mine):
+def _filtered(
+    actor: User,
+    stmt: Select[Thread, bool],
+    *,
+    cohort_id: int | None,
+    kind: str | None,
+    unanswered: bool,
+    mine: bool,
+) -> Select[Thread, bool]:
     if cohort_id is not None:
         stmt = stmt.where(Thread.cohort_id == cohort_id)
     if mine:
@@ -304,7 +313,7 @@ def _filtered(actor: User, stmt, *, cohort_id, kind, unanswered, mine):
     return stmt
 
 
-def _rows(actor: User, result: Page) -> Page[ThreadRow]:
+def _rows(actor: User, result: Page[Any]) -> Page[ThreadRow]:
     result.items = [
         ThreadRow(t, shown_author(actor, t, t), bool(unread)) for t, unread in result.items
     ]
@@ -343,7 +352,7 @@ class PostView:
     my_vote: int = 0
     children: list[PostView] = field(default_factory=list)
 
-    def __getattr__(self, name: str):
+    def __getattr__(self, name: str) -> Any:
         return getattr(self.post, name)
 
 
@@ -357,7 +366,7 @@ class ThreadView:
     # The reader's mark when the view was made (None: never opened the thread).
     last_read_post_id: int | None = None
 
-    def __getattr__(self, name: str):
+    def __getattr__(self, name: str) -> Any:
         return getattr(self.thread, name)
 
     @property
@@ -383,8 +392,8 @@ def get_thread(actor: User, thread_id: int) -> ThreadView:
     check, used only after it)."""
     ids = {"thread_id": thread_id, "reader_id": actor.id}
     found = db.session.execute(_THREAD_FOR_READER, ids).one_or_none()
-    thread, mark, follow_row, module_follow = found or (None, None, None, None)
-    _seen(actor, thread)
+    row_thread, mark, follow_row, module_follow = found or (None, None, None, None)
+    thread = _seen(actor, row_thread)
     rows = db.session.execute(_POSTS_WITH_MY_VOTES, ids).all()
     views = [PostView(p, shown_author(actor, thread, p), vote or 0) for p, vote in rows]
     first_unread = next((v.post.id for v in views if v.post.id > (mark or 0)), None)
@@ -394,7 +403,7 @@ def get_thread(actor: User, thread_id: int) -> ThreadView:
     )
 
 
-_READER = bindparam("reader_id")
+_READER: BindParameter[int] = bindparam("reader_id")
 _POSTS_WITH_MY_VOTES = (
     select(Post, Vote.value)
     .outerjoin(Vote, and_(Vote.post_id == Post.id, Vote.user_id == _READER))

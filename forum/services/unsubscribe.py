@@ -79,6 +79,8 @@ def unsubscribe(token: str) -> Subscription:
     found = read_token(token)
     with write_transaction():
         person = db.session.get(User, found.person.id)
+        if person is None:  # deleted since the token was read
+            raise Invalid("This unsubscribe link is not valid; it may have been cut short.")
         if found.kind == "notifications":
             person.notify_email = "off"
         else:

@@ -24,7 +24,7 @@ URL_MAX = 500
 MAX_ID = 2**31 - 1  # the database's integer range: ids in paths, in the API and in forms
 
 
-def text(field: str, value: str | None, *, max_len: int, min_len: int = 1) -> str:
+def text(field: str, value: object, *, max_len: int, min_len: int = 1) -> str:
     """Trimmed text within its limits; longer is invalid input, never truncated."""
     if not isinstance(value, str):
         raise Invalid.field(field, "must be text")
@@ -67,7 +67,7 @@ def _invisible(ch: str) -> bool:
     )
 
 
-def person_name(value: str | None) -> str:
+def person_name(value: object) -> str:
     """A person's name as others will read it: NFC-normalised and trimmed, otherwise as
     written; no invisible or direction-changing characters, and at least one letter, digit,
     mark-bearing character or symbol that shows."""
@@ -87,7 +87,9 @@ def person_name(value: str | None) -> str:
 def _prototype(ch: str) -> str:
     """One stand-in for every character that looks like ``ch`` ("1" for "l", "I" and "|";
     Latin "a" for Cyrillic "\u0430"), from Unicode's confusables as the library lists them."""
-    alike = [h["c"] for h in confusables.confusables_data.get(ch, ()) if len(h["c"]) == 1]
+    alike: list[str] = [
+        h["c"] for h in confusables.confusables_data.get(ch, ()) if len(h["c"]) == 1
+    ]
     return min([ch, *alike])
 
 
@@ -98,7 +100,7 @@ def name_key(name: str) -> str:
     return "".join(_prototype(ch) for ch in text).casefold()
 
 
-def markdown(field: str, value: str | None, *, max_len: int = BODY_MAX) -> str:
+def markdown(field: str, value: object, *, max_len: int = BODY_MAX) -> str:
     """Markdown source exactly as written: leading spaces (an indented code block) and line
     ends are part of it. Only whitespace is empty; the limit counts every character."""
     if not isinstance(value, str):
@@ -187,7 +189,7 @@ def _looks_like_another(part: str) -> bool:
     return bool(confusables.is_dangerous(part))
 
 
-def email(value: str | None) -> str:
+def email(value: object) -> str:
     """An address by its syntax, lower-cased (addresses are compared without case); a part
     that mixes scripts with look-alike letters is refused."""
     value = text("email", value, max_len=EMAIL_MAX)
@@ -205,7 +207,7 @@ def email(value: str | None) -> str:
     return address
 
 
-def password(value: str | None) -> str:
+def password(value: object) -> str:
     if not isinstance(value, str):
         raise Invalid.field("password", "must be text")
     if len(value) < PASSWORD_MIN:
@@ -217,13 +219,13 @@ def password(value: str | None) -> str:
     return value
 
 
-def choice(field: str, value: str | None, allowed: tuple[str, ...]) -> str:
+def choice(field: str, value: object, allowed: tuple[str, ...]) -> str:
     if value not in allowed:
         raise Invalid.field(field, f"must be one of: {', '.join(allowed)}")
     return value
 
 
-def http_url(field: str, value: str | None) -> str | None:
+def http_url(field: str, value: object) -> str | None:
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
     value = text(field, value, max_len=URL_MAX)

@@ -189,6 +189,18 @@ def test_a_typo_in_a_limit_setting_fails_at_start(database_url, tmp_path):
         create_app({**_base_config(database_url, str(tmp_path)), "LIMIT_REPLIES": "often"})
 
 
+def test_an_async_rate_limit_storage_fails_at_start_saying_so(database_url, tmp_path):
+    from forum import create_app
+    from tests.conftest import _base_config
+
+    config = {
+        **_base_config(database_url, str(tmp_path)),
+        "RATELIMIT_STORAGE_URI": "async+memory://",
+    }
+    with pytest.raises(ValueError, match="RATELIMIT_STORAGE_URI"):
+        create_app(config)
+
+
 def test_services_count_too(app, world, thread):
     """The rule lives in the service: any door (sockets, commands) meets the same limit."""
     from forum.errors import RateLimited
