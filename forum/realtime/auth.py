@@ -48,7 +48,7 @@ def credential_at_connect(auth: Any) -> Credential | None:
     if not isinstance(session_id, str):
         return None
     user = accounts.session_user(session_id)
-    if user is None:
+    if user is None or user.session_key is None:  # (session_user always notes the key)
         return None
     return Credential("session", user.session_key, user.id)
 

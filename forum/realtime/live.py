@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Literal, overload
 
 from flask import request
 from flask_socketio import Namespace, join_room, leave_room
@@ -44,6 +44,11 @@ class Payload:
             raise Invalid("Send one object with the event's fields.")
         self.data: dict = args[0]
 
+    @overload
+    def id(self, name: str, *, optional: Literal[False] = False) -> int: ...
+    @overload
+    def id(self, name: str, *, optional: bool) -> int | None: ...
+
     def id(self, name: str, *, optional: bool = False) -> int | None:
         value = self.data.get(name)
         if value is None and optional:
@@ -59,6 +64,12 @@ class Payload:
         return value
 
 
+def _sid() -> str:
+    """The socket of the event at hand, which Flask-SocketIO notes on the request."""
+    sid: str = request.sid  # type: ignore[attr-defined]  # set by Flask-SocketIO
+    return sid
+
+
 def _error_word(exc: ForumError) -> str:
     # An error may name its own word for sockets (NotLive: "conflict" to the API).
     code = getattr(exc, "live_error", None) or NEAREST.get(exc.code, exc.code)
@@ -71,15 +82,15 @@ class LiveNamespace(Namespace):
         db.session.rollback()  # nothing of the lookup stays open for the socket's life
         if credential is None:
             return False  # refused: the client gets a connect_error
-        live_state().connected(request.sid, credential)
+        live_state().connected(_sid(), credential)
         return True
 
     def on_disconnect(self, reason: Any = None) -> None:
         state = live_state()
-        for office_hour_id in joined_rooms(request.sid):
-            if state.presence.leave(office_hour_id, request.sid):
+        for office_hour_id in joined_rooms(_sid()):
+            if state.presence.leave(office_hour_id, _sid()):
                 rooms.send_presence(office_hour_id)
-        state.disconnected(request.sid)
+        state.disconnected(_sid())
 
     def trigger_event(self, event: str, *args: Any) -> Any:
         if event in ("connect", "disconnect"):
@@ -89,12 +100,12 @@ class LiveNamespace(Namespace):
         )
 
     def _event(self, event: str, args: tuple) -> dict[str, Any]:
-        sid = request.sid
+        sid = _sid()
         sock = live_state().socket(sid)
         handler: Callable | None = EVENTS.get(event)
         try:
             actor = sock.credential.user() if sock else None
-            if actor is None:
+            if sock is None or actor is None:
                 _drop_soon(sid)
                 return {"ok": False, "error": "unauthorized"}
             if not sock.allowance.take():

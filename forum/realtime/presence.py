@@ -107,7 +107,8 @@ class RedisPresence:
         out = {}
         for sid, raw in who.items():
             if sid in live:
-                out[sid.decode()] = json.loads(raw)
+                # bytes, as the client does not decode (its types allow either)
+                out[sid.decode() if isinstance(sid, bytes) else sid] = json.loads(raw)
         return out
 
     def _present(self, room: int, user_id: int) -> bool:
