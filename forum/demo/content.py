@@ -15,11 +15,15 @@ from dataclasses import MISSING, dataclass, fields, is_dataclass
 from datetime import timedelta
 from importlib.resources import files
 from importlib.resources.abc import Traversable
-from typing import Any, TypeVar, get_args, get_origin, get_type_hints
+from typing import TYPE_CHECKING, Any, TypeVar, get_args, get_origin, get_type_hints
 
 from forum.services.quizzes import score
 
-T = TypeVar("T")
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
+
+T = TypeVar("T", bound="DataclassInstance")
+V = TypeVar("V")
 
 KINDS = ("prompt", "question", "discussion")
 
@@ -303,7 +307,7 @@ class _Ago:
     hours: int = 0
 
 
-def _expect(value: T, kind: type, where: str) -> T:
+def _expect(value: V, kind: type, where: str) -> V:
     # bool is an int to Python, but ``to = true`` is a slip, not post 1.
     if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
         raise DemoDataError(f"{where}: expected {kind.__name__}, got {value!r}")
@@ -336,9 +340,9 @@ def _check_references(content: Content) -> None:
         _check_check(check, _place("checks", index, check.module), lessons)
     for index, done in enumerate(content.progress):
         _check_progress(done, _place("progress", index, done.who), people, lessons, checks)
-    for index, plan in enumerate(content.office_hours):
-        where = _place("office_hours", index, plan.title)
-        _check_office_hour(plan, where, people, lessons, cohorts)
+    for index, session in enumerate(content.office_hours):
+        where = _place("office_hours", index, session.title)
+        _check_office_hour(session, where, people, lessons, cohorts)
 
 
 def _check_office_hour(
@@ -351,7 +355,7 @@ def _check_office_hour(
         _known(plan.module, lessons, f"{where}.module")
     if plan.minutes <= 0:
         raise DemoDataError(f"{where}.minutes: a session lasts a positive number of minutes")
-    said = [*plan.chat, *plan.hands]
+    said: list[LiveLine | RaisedHand] = [*plan.chat, *plan.hands]
     if said and plan.starts_in_hours * 60 + plan.minutes > 0:
         raise DemoDataError(f"{where}: only a session over before seeding has chat or hands")
     for n, line in enumerate(said):

@@ -171,7 +171,7 @@ class _Replay:
                 author, thread.id, body=said.body, parent_id=parent, anonymous=said.anonymous
             )
         self.post_ids[c, p] = thread.last_post_id
-        db.session.get(Post, thread.last_post_id).created_at = when
+        db.session.get_one(Post, thread.last_post_id).created_at = when
         thread.last_activity_at = when
         _caught_up(author, thread, when)
 
@@ -179,7 +179,9 @@ class _Replay:
         conversation = self.demo.content.conversations[c]
         thread = self.threads[c]
         asker = self.demo.people[conversation.posts[0].who]
-        threads.accept(asker, thread.id, self.post_ids[c, conversation.accepted])
+        accepted = conversation.accepted
+        assert accepted is not None, "only an answered conversation is in the timeline to accept"
+        threads.accept(asker, thread.id, self.post_ids[c, accepted])
         _caught_up(asker, thread, when)
 
     def votes(self) -> None:
@@ -208,7 +210,7 @@ def _open(demo: Demo, conversation: Conversation, author: User) -> Thread:
 
 def _last_notification_id() -> int:
     db.session.flush()
-    return db.session.scalar(select(func.coalesce(func.max(Notification.id), 0)))
+    return db.session.execute(select(func.coalesce(func.max(Notification.id), 0))).scalar_one()
 
 
 def _stamp_notifications_since(before: int, when: datetime) -> None:
@@ -248,6 +250,7 @@ def seed_faq(demo: Demo) -> None:
                 Thread.module_id == module.id, Thread.title == conversation.title
             )
         )
+        assert thread_id is not None, "every conversation was replayed"
         faq.promote(module.owner or demo.admin, thread_id)
 
 
@@ -264,7 +267,7 @@ STARTED_BEFORE = timedelta(days=1)
 def seed_checks(demo: Demo) -> None:
     for check in demo.content.checks:
         module = demo.modules[check.module]
-        owner = db.session.get(User, module.owner_id) if module.owner_id else demo.admin
+        owner = module.owner or demo.admin
         questions = [QuestionIn(q.prompt, list(q.choices), q.answer) for q in check.questions]
         view = quizzes.set_quiz(owner, module.id, check.pass_mark, questions)
         db.session.execute(
