@@ -19,12 +19,16 @@ class ForumError(Exception):
     status = 400
     code = "error"
     message = "The request could not be completed."
-    headers: dict[str, str] = {}  # added to the response (Retry-After)
 
     def __init__(self, message: str | None = None, fields: dict[str, str] | None = None):
         super().__init__(message or self.message)
         self.message = message or self.message
         self.fields = fields or {}
+
+    @property
+    def headers(self) -> dict[str, str]:
+        """Added to the response (Retry-After)."""
+        return {}
 
 
 class Invalid(ForumError):

@@ -5,7 +5,7 @@ drift apart. Times are ISO 8601 in UTC."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, overload
 
 from forum.models import OfficeHour, OfficeHourMessage, OfficeHourQuestion, User
 from forum.services import office_hours
@@ -16,6 +16,12 @@ QUESTION_STATUS_WIRE = {"queued": "waiting", "taken": "answering", "resolved": "
 
 def when(value: datetime | None) -> str | None:
     return None if value is None else value.astimezone(UTC).isoformat()
+
+
+@overload
+def user_ref(user: User) -> dict[str, Any]: ...
+@overload
+def user_ref(user: User | None) -> dict[str, Any] | None: ...
 
 
 def user_ref(user: User | None) -> dict[str, Any] | None:

@@ -33,8 +33,9 @@ def create_token(data):
 @blp.response(204)
 def delete_token():
     """Revoke the bearer token used for this request, or sign this session out."""
-    if g.get("auth_via") == "bearer":
-        accounts.revoke_token(bearer_token())
+    token = bearer_token() if g.get("auth_via") == "bearer" else None
+    if token is not None:
+        accounts.revoke_token(token)
     else:
         sign_out()
 

@@ -15,7 +15,7 @@ from forum.api.parsing import StrictJsonParser
 from forum.errors import Unauthorized
 from forum.services.pagination import Page
 
-BEARER = [{"bearer": []}]
+BEARER: list[dict[str, list[str]]] = [{"bearer": []}]
 
 
 class Blueprint(SmorestBlueprint):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask_login import current_user
 
 from forum.api.common import Blueprint, envelope, signed_in
@@ -45,7 +47,7 @@ def _quiz(view: QuizView) -> dict:
     shown = view.show_answers
     questions = []
     for q in view.quiz.questions:
-        question = {"prompt": q.prompt, "choices": q.choices}
+        question: dict[str, Any] = {"prompt": q.prompt, "choices": q.choices}
         if shown:
             question["answer"] = q.answer
         questions.append(question)

@@ -407,7 +407,9 @@ class ThreadSummarySchema(Schema):
     locked = fields.Boolean()
     score = fields.Integer(metadata={"description": "The opening post's score"})
     prompt = fields.Boolean(metadata={"description": "A discussion prompt started by the owner"})
-    unread = fields.Boolean(metadata={"description": "Has posts the caller has not read"})
+    unread: fields.Field = fields.Boolean(
+        metadata={"description": "Has posts the caller has not read"}
+    )
 
 
 class ThreadSchema(ThreadSummarySchema):
@@ -522,7 +524,7 @@ class SearchHitSchema(Schema):
     score = fields.Float()
 
 
-class SearchResultsSchema(list_of(SearchHitSchema)):
+class SearchResultsSchema(list_of(SearchHitSchema)):  # type: ignore[misc]  # made at import
     suggestion = fields.String(
         allow_none=True, metadata={"description": "the query with misspellings corrected"}
     )

@@ -48,6 +48,8 @@ NOT_AN_OPTION = "Invalid choice: not one of the options."
 class IdSelectField(SelectField):
     """A choice of ids (a person, a cohort) by the same rule; the empty option is None."""
 
+    data: int | None
+
     def __init__(self, label=None, validators=None, *, invalid=NOT_AN_OPTION, **kw):
         super().__init__(label, validators, coerce=id_from_text, **kw)
         self.invalid = invalid

@@ -108,7 +108,8 @@ def _cohort_page(
 def add_member(cohort_id: int):
     form = MemberForm()
     status = 400
-    if form.validate_on_submit():
+    # (user_id is DataRequired: never None once the form is valid)
+    if form.validate_on_submit() and form.user_id.data is not None:
         try:
             membership = cohorts.add_member(
                 current_user, cohort_id, form.user_id.data, form.role.data
@@ -155,7 +156,7 @@ def schedule(cohort_id: int, module_id: int):
 def _due(value: str | None):
     """The date input's ``YYYY-MM-DD``: the end of that day in the site's zone (a full time
     is accepted too, by the API's rules)."""
-    if not (value or "").strip():
+    if value is None or not value.strip():
         raise Invalid.field("due_at", "pick a date first")
     try:
         return timezones.parse_page_due(value)

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import TypedDict
+
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
@@ -63,7 +65,12 @@ def view(module_id: int):
 
 
 # What the module page's thread filters mean, as arguments of ``threads.list_threads``.
-THREAD_FILTERS: dict[str, dict[str, bool]] = {
+class _ThreadFilter(TypedDict, total=False):
+    unanswered: bool
+    mine: bool
+
+
+THREAD_FILTERS: dict[str, _ThreadFilter] = {
     "all": {},
     "unanswered": {"unanswered": True},
     "cohort": {"mine": True},

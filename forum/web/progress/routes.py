@@ -232,7 +232,7 @@ def dashboard_csv(cohort_id: int):
         done = sum(s.status == "completed" for s in states)
         writer.writerow([*row, done, len(states)])
     if grid.scope == "all" and grid.learners:
-        totals = ["Learners done"]
+        totals: list[str | int] = ["Learners done"]
         for e in grid.entries:
             totals += [grid.tally(grid.column(e.module_id))["completed"], ""]
         writer.writerow(totals)

@@ -80,7 +80,8 @@ class CardCache:
             self.render = self._render
 
     def _render(self, card: Card) -> Markup:
-        return Markup(self._env.get_template(TEMPLATE).module.post_card(card))
+        module = self._env.get_template(TEMPLATE).module
+        return Markup(module.post_card(card))  # type: ignore[attr-defined]  # a Jinja macro
 
     def info(self):
         """Hits, misses and size (``functools`` cache info), or None when not caching."""
