@@ -88,7 +88,7 @@ def handles(
         if batch:
             BATCH_HANDLERS[kind] = fn  # type: ignore[assignment]  # batch says which it is
         else:
-            HANDLERS[kind] = fn  # type: ignore[assignment]
+            HANDLERS[kind] = fn  # type: ignore[assignment]  # likewise
         KEEP_WHEN_FINISHED[kind] = keep
         if quick_retry:
             QUICK_RETRY.add(kind)

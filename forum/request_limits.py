@@ -36,4 +36,4 @@ class ChunkedBodyLimit:
 def register_request_limits(app: Flask) -> None:
     limit = app.config.get("MAX_CONTENT_LENGTH")
     if limit:
-        app.wsgi_app = ChunkedBodyLimit(app.wsgi_app, limit)  # type: ignore[method-assign]
+        app.wsgi_app = ChunkedBodyLimit(app.wsgi_app, limit)  # type: ignore[method-assign]  # middleware

@@ -14,7 +14,7 @@ BACKENDS = ("whoosh", "postgres")
 
 def get_backend(app: Flask | None = None) -> SearchBackend:
     """The configured backend, one per app (it keeps its searcher or its statements)."""
-    app = app or current_app._get_current_object()  # type: ignore[attr-defined]
+    app = app or current_app._get_current_object()  # type: ignore[attr-defined]  # Flask types the proxy as the app
     backend = app.extensions.get("forum.search")
     if backend is None:
         if app.config["SEARCH_BACKEND"] == "postgres":

@@ -203,7 +203,7 @@ def _set_password(user: User, secret: str, **keep: str | None) -> None:
 # Passwords and tokens --------------------------------------------------------------------
 
 
-def authenticate(email: str, password: str) -> User:
+def authenticate(email: object, password: object) -> User:
     """The active user with these credentials, or Unauthorized."""
     if not isinstance(email, str) or not isinstance(password, str):
         raise Unauthorized(WRONG_CREDENTIALS)

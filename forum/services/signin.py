@@ -93,7 +93,7 @@ def sign_in(email: object, password: object, *, address: str, device: Device | N
             retry_after=wait,
         )
     try:
-        return accounts.authenticate(email, password)  # type: ignore[arg-type]
+        return accounts.authenticate(email, password)
     except Unauthorized:
         for setting, kind, value in keys:
             limits.count(limits.setting_windows(setting), kind, value)

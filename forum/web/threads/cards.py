@@ -89,7 +89,7 @@ class CardCache:
 
 
 def card_cache(app: Flask | None = None) -> CardCache:
-    app = app or current_app._get_current_object()  # type: ignore[attr-defined]
+    app = app or current_app._get_current_object()  # type: ignore[attr-defined]  # Flask types the proxy as the app
     cache = app.extensions.get("forum_cards")
     if cache is None:
         cache = app.extensions["forum_cards"] = CardCache(app)
