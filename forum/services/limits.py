@@ -96,7 +96,7 @@ def _storage(uri: str, prefix: str) -> Storage:
         socket_connect_timeout=0.5,
     )
     if not isinstance(storage, Storage):  # an "async+..." scheme: not for this counter
-        raise ValueError(f"RATELIMIT_STORAGE_URI={uri!r}: use a storage that is not async+")
+        raise ValueError(f"LIMITS_STORAGE_URI={uri!r}: use a storage that is not async+")
     return storage
 
 

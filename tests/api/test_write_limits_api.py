@@ -195,9 +195,9 @@ def test_an_async_rate_limit_storage_fails_at_start_saying_so(database_url, tmp_
 
     config = {
         **_base_config(database_url, str(tmp_path)),
-        "RATELIMIT_STORAGE_URI": "async+memory://",
+        "LIMITS_STORAGE_URI": "async+memory://",
     }
-    with pytest.raises(ValueError, match="RATELIMIT_STORAGE_URI"):
+    with pytest.raises(ValueError, match="LIMITS_STORAGE_URI"):
         create_app(config)
 
 
