@@ -283,7 +283,7 @@ def user_for_token(token: str) -> User | None:
     row = db.session.execute(_TOKEN_ROW, {"token_hash": _digest(token), "now": now}).first()
     if row is None:
         return None
-    api_token, user = row.tuple()
+    api_token, user = row
     if not user.active:
         return None
     last = api_token.last_used_at
