@@ -227,6 +227,7 @@ async def _clients(urls: list[str], tokens: list[str], room: int, pipe) -> None:
     pipe.send(("ready", len(clients)))
 
     loop = asyncio.get_running_loop()
+    dropped: set[int] = set()
     while True:
         command = await loop.run_in_executor(None, pipe.recv)
         if command[0] == "stop":
@@ -245,17 +246,24 @@ async def _clients(urls: list[str], tokens: list[str], room: int, pipe) -> None:
                 await asyncio.sleep(due - time.time())
             body = f"bench {tag} {n} {time.time():.6f}"
             # Not waiting for the acknowledgement: the next message leaves on time.
-            await clients[n % len(clients)].emit(
-                "chat",
-                {"office_hour_id": room, "body": body},
-                namespace="/live",
-                callback=acknowledged,
-            )
+            client = clients[n % len(clients)]
+            try:
+                await client.emit(
+                    "chat",
+                    {"office_hour_id": room, "body": body},
+                    namespace="/live",
+                    callback=acknowledged,
+                )
+            except socketio.exceptions.SocketIOError:
+                dropped.add(id(client))  # the server let it go (missed pings, overloaded)
             n += 1
         await asyncio.sleep(max(0.0, start_at + seconds + drain - time.time()))
         got = latencies.pop(tag, [])
         sent = sum(1 for a in acks if a.get("ok"))
         refused: dict[str, int] = {"no answer": n - len(acks)} if n > len(acks) else {}
+        dropped.update(id(c) for c in clients if not c.connected)
+        if dropped:
+            refused["clients dropped"] = len(dropped)
         for a in acks:
             if not a.get("ok"):
                 refused[a.get("error")] = refused.get(a.get("error"), 0) + 1
@@ -274,7 +282,16 @@ def percentile(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
+def settle(limit: float = 1.0, longest: float = 90.0) -> None:
+    """Wait until the machine is quiet again (1-minute load under ``limit``, or ``longest``
+    seconds), so that one set-up's aftermath does not weigh on the next one's figures."""
+    deadline = time.monotonic() + longest
+    while os.getloadavg()[0] > limit and time.monotonic() < deadline:
+        time.sleep(2)
+
+
 def run_setup(name, urls, pids, room, tokens, rates, seconds, workers) -> list[dict]:
+    settle()
     shares = [tokens[i::workers] for i in range(workers)]
     pipes, procs = [], []
     ctx = mp.get_context("spawn")

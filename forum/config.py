@@ -102,6 +102,9 @@ def load_config(app: Flask, overrides: dict[str, Any] | None = None) -> None:
         "LIVE_EVENTS_PER_SECOND": float(_env("LIVE_EVENTS_PER_SECOND", "10") or 10),
         "LIVE_EVENTS_BURST": float(_env("LIVE_EVENTS_BURST", "30") or 30),
         "LIVE_SWEEP_SECONDS": float(_env("LIVE_SWEEP_SECONDS", "10") or 10),
+        # A room's presence list goes out at most once in this many seconds (changes
+        # meanwhile are sent together): a session filling up costs n lists, not n².
+        "LIVE_PRESENCE_SECONDS": float(_env("LIVE_PRESENCE_SECONDS", "1") or 0),
         # Redis keys and the Socket.IO channel of live rooms (one per site sharing a Redis).
         "LIVE_REDIS_PREFIX": _env("LIVE_REDIS_PREFIX", "forum-live"),
         # Write limits per person (forum/services/limits.py), in the notation of the

@@ -75,6 +75,48 @@ class LiveState:
         self.sockets: dict[str, Socket] = {}
         self.lock = threading.Lock()
         self.sweeping = False
+        # Presence sent per room at most once per LIVE_PRESENCE_SECONDS: when each room's
+        # list last went out, and the rooms whose next one is already on its way.
+        self.presence_sent: dict[int, float] = {}
+        self.presence_due: set[int] = set()
+
+    def tell_presence(self, office_hour_id: int) -> None:
+        """Send the room's participants now, or, when a list went out less than
+        LIVE_PRESENCE_SECONDS ago, once that interval has passed (one send for every change
+        meanwhile). The contract's ``presence`` carries the whole list, so without this a
+        room filling up with n people would send n lists of up to n people to n sockets."""
+        every = self.app.config["LIVE_PRESENCE_SECONDS"]
+        now = time.monotonic()
+        with self.lock:
+            if office_hour_id in self.presence_due:
+                return  # the send on its way will read the list as it is then
+            wait = self.presence_sent.get(office_hour_id, -every) + every - now
+            if wait > 0:
+                self.presence_due.add(office_hour_id)
+            else:
+                self.presence_sent[office_hour_id] = now
+        if wait > 0:
+            socketio.start_background_task(self._tell_presence_later, office_hour_id, wait)
+        else:
+            self._send_presence(office_hour_id)
+
+    def _tell_presence_later(self, office_hour_id: int, wait: float) -> None:
+        time.sleep(wait)
+        with self.lock:
+            self.presence_due.discard(office_hour_id)
+            self.presence_sent[office_hour_id] = time.monotonic()
+        try:
+            self._send_presence(office_hour_id)
+        except Exception:  # a Redis hiccup: the next change or sweep sends it again
+            log.exception("Presence of office hour %s not sent", office_hour_id)
+
+    def _send_presence(self, office_hour_id: int) -> None:
+        people = self.presence.participants(office_hour_id)
+        _send(
+            "presence",
+            {"office_hour_id": office_hour_id, "participants": people},
+            room_name(office_hour_id),
+        )
 
     def connected(self, sid: str, credential: Credential) -> None:
         cfg = self.app.config
@@ -117,6 +159,11 @@ class LiveState:
                 drop(sid)
         joined = [(oh, sid) for sid in local for oh in joined_rooms(sid)]
         self.presence.refresh(joined)
+        stale = time.monotonic() - self.app.config["LIVE_PRESENCE_SECONDS"]
+        with self.lock:  # rooms quiet for an interval need no record of their last send
+            for office_hour_id, sent in list(self.presence_sent.items()):
+                if sent < stale and office_hour_id not in self.presence_due:
+                    del self.presence_sent[office_hour_id]
 
 
 def _presence(app: Flask) -> Presence:
@@ -144,12 +191,8 @@ def _send(event: str, data: dict[str, Any], to: str) -> None:
 
 
 def send_presence(office_hour_id: int) -> None:
-    people = live_state().presence.participants(office_hour_id)
-    _send(
-        "presence",
-        {"office_hour_id": office_hour_id, "participants": people},
-        room_name(office_hour_id),
-    )
+    """Tell the room who is here (coalesced: see ``LiveState.tell_presence``)."""
+    live_state().tell_presence(office_hour_id)
 
 
 def send_chat(message: dict[str, Any]) -> None:
