@@ -19,7 +19,8 @@ Per backend (``--backend whoosh|postgres|both``): the rows are bulk-inserted (Co
   table), the backend (``backend.search`` as a learner of two cohorts, exact total and
   snippets), and the whole API (``GET /api/v1/search`` through the test client with a real
   bearer token: auth, permissions, filters, exact total, snippets, spelling, JSON);
-- **freshness**: 8 writer threads posting replies through ``posts.reply`` for
+- **freshness**: 8 writer threads posting replies through ``posts.reply`` (each reply by
+  the next of 50 members in turn, so every person stays within the reply limit) for
   ``--fresh-seconds`` with the background worker thread running, each reply carrying a
   unique word; a checker polls search and records the time from the service call's return
   to the reply being found. On Whoosh, the floor beside it: one document written with a
@@ -273,6 +274,7 @@ class Corpus:
     accepted: list[dict]  # {"tid", "aid"}: set once the posts are in
     learner_id: int
     writer_ids: list[int]
+    member_ids: list[int]  # the freshness writers post as these, in turn
     open_threads: list[tuple[int, int]]  # (thread id, module index): everyone, for replies
     counts: Counter  # content words (no function words) over all posts and titles
     phrases: list[list[str]]  # runs of words as written, to make phrase queries from
@@ -452,6 +454,7 @@ def generate(posts_wanted: int, rng: random.Random, maker: TextMaker) -> Corpus:
         accepted=accepted,
         learner_id=learner_id,
         writer_ids=writer_ids,
+        member_ids=member_ids,
         open_threads=open_threads,
         counts=counts,
         phrases=phrases,
@@ -1054,11 +1057,14 @@ def freshness(
     written_all = threading.Event()  # the writers have stopped and recorded every reply
     run = f"{os.getpid() % 1000:03d}"
 
-    def writer(number: int, uid: int) -> None:
+    def writer(number: int, people: list[int]) -> None:
+        # Each reply by the next person of this writer's share of the members: people
+        # posting, each within the reply limit as configured, not one account flooding.
         i = number
         while not stop.is_set():
             tid, body = texts[i % len(texts)]
             token = f"fresh{run}v{variant}x{number}x{i:06d}"
+            uid = people[(i // WRITERS) % len(people)]
             i += WRITERS
             try:
                 with app.app_context():
@@ -1135,8 +1141,10 @@ def freshness(
         backend.apply = timed_apply
         worker.ensure_started()
         threads = [
-            threading.Thread(target=writer, args=(n, uid), name=f"writer-{n}")
-            for n, uid in enumerate(corpus.writer_ids)
+            threading.Thread(
+                target=writer, args=(n, corpus.member_ids[n::WRITERS]), name=f"writer-{n}"
+            )
+            for n in range(WRITERS)
         ]
         check = threading.Thread(target=checker, name="checker")
         start = time.perf_counter()
