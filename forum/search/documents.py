@@ -11,6 +11,7 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TypeVar
 
 import nh3
 from sqlalchemy import func, select
@@ -139,25 +140,27 @@ def _transcript_documents(ids: set[int]) -> tuple[list[Document], list[str]]:
         )
     )
     ended = {o.id: o for o in sessions}
-    said: dict[int, list[OfficeHourMessage]] = {i: [] for i in ended}
-    asked: dict[int, list[OfficeHourQuestion]] = {i: [] for i in ended}
-    if ended:
-        messages = db.session.scalars(
-            select(OfficeHourMessage)
-            .where(OfficeHourMessage.office_hour_id.in_(sorted(ended)))
-            .order_by(OfficeHourMessage.id)
-        )
-        for message in messages:
-            said[message.office_hour_id].append(message)
-        questions = db.session.scalars(
-            select(OfficeHourQuestion)
-            .where(OfficeHourQuestion.office_hour_id.in_(sorted(ended)))
-            .order_by(OfficeHourQuestion.id)
-        )
-        for question in questions:
-            asked[question.office_hour_id].append(question)
+    said = _per_session(OfficeHourMessage, set(ended))
+    asked = _per_session(OfficeHourQuestion, set(ended))
     upserts = [transcript_document(o, said[o.id], asked[o.id]) for o in ended.values()]
     return upserts, [f"transcript:{i}" for i in ids - set(ended)]
+
+
+_Said = TypeVar("_Said", OfficeHourMessage, OfficeHourQuestion)
+
+
+def _per_session(model: type[_Said], office_hour_ids: set[int]) -> dict[int, list[_Said]]:
+    """The sessions' messages (or questions), oldest first, in one query."""
+    grouped: dict[int, list[_Said]] = {i: [] for i in office_hour_ids}
+    if office_hour_ids:
+        rows = db.session.scalars(
+            select(model)
+            .where(model.office_hour_id.in_(sorted(office_hour_ids)))
+            .order_by(model.id)
+        )
+        for row in rows:
+            grouped[row.office_hour_id].append(row)
+    return grouped
 
 
 def _answered(thread: Thread) -> bool:
