@@ -292,7 +292,10 @@
           box.value = "";
           if (extra) extra(ack);
         }
-        box.focus();
+        // Back to the box, unless the person has moved on meanwhile (an answer can take a
+        // while): what they type elsewhere must stay where they type it.
+        var now = document.activeElement;
+        if (!now || now === document.body || form.contains(now)) box.focus();
       });
     });
   }

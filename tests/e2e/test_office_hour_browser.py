@@ -7,6 +7,7 @@ Assertions go by roles, labels and text, never by CSS classes.
 
 from __future__ import annotations
 
+import time
 from datetime import timedelta
 
 import pytest
@@ -16,7 +17,7 @@ try:
 except ImportError:  # the chromium fixture then skips (fails on CI) with the reason
     Page = expect = None
 
-from forum.models import utcnow
+from forum.models import User, utcnow
 from forum.services import office_hours as oh
 from tests import factories
 from tests.conftest import need
@@ -44,17 +45,29 @@ def queue(page: Page):
     return page.get_by_role("region", name="Questions")
 
 
+def live_room(host: User, title: str) -> str:
+    """A session hosted by ``host``, live from now for an hour: its room's path."""
+    now = utcnow()
+    session = oh.create(host, title=title, starts_at=now, ends_at=now + timedelta(hours=1))
+    oh.start(host, session.id)
+    return f"/office-hours/{session.id}"
+
+
+def in_room(new_page, live_server: LiveServer, user: User, room: str) -> Page:
+    """A tab of ``user``, signed in, in the room once its page says it is connected."""
+    page = new_page()
+    sign_in(page, live_server, user.email, factories.PASSWORD)
+    page.goto(room)
+    expect(page.get_by_role("status").filter(has_text="Connected")).to_be_visible()
+    return page
+
+
 def test_a_learner_and_a_host_chat_and_the_host_takes_a_raised_hand(
     live_server: LiveServer, new_page, screenshot_path, axe_script: str
 ):
     host_user = factories.make_user(role="manager", name="Priya Raman")
     learner_user = factories.make_user(name="Sofia Lindqvist")
-    now = utcnow()
-    session = oh.create(
-        host_user, title="Staging access, live", starts_at=now, ends_at=now + timedelta(hours=1)
-    )
-    oh.start(host_user, session.id)
-    room = f"/office-hours/{session.id}"
+    room = live_room(host_user, "Staging access, live")
     problems: list[str] = []
 
     def watch(page: Page) -> Page:
@@ -83,6 +96,7 @@ def test_a_learner_and_a_host_chat_and_the_host_takes_a_raised_hand(
         expect(said).to_have_count(1)
         expect(said.locator("strong")).to_have_text("VPN")
     expect(box).to_have_value("")
+    expect(box).to_be_focused()  # ready for the next message
     host.get_by_label("Message").fill("Yes, the VPN first.")
     host.get_by_role("button", name="Send").click()
     expect(learner.get_by_role("log")).to_contain_text("Yes, the VPN first.")
@@ -124,20 +138,9 @@ def test_a_shared_name_carries_its_handle_in_chat_and_queue_as_they_arrive(
     host_user = factories.make_user(role="manager", name="Priya Raman")
     learner_user = factories.make_user(name="Anna Müller")
     factories.make_user(name="Anna Müller")  # another active Anna, elsewhere in the company
-    now = utcnow()
-    session = oh.create(
-        host_user, title="Two Annas", starts_at=now, ends_at=now + timedelta(hours=1)
-    )
-    oh.start(host_user, session.id)
-    room = f"/office-hours/{session.id}"
-    host = new_page()
-    sign_in(host, live_server, host_user.email, factories.PASSWORD)
-    host.goto(room)
-    expect(host.get_by_role("status").filter(has_text="Connected")).to_be_visible()
-    learner = new_page()
-    sign_in(learner, live_server, learner_user.email, factories.PASSWORD)
-    learner.goto(room)
-    expect(learner.get_by_role("status").filter(has_text="Connected")).to_be_visible()
+    room = live_room(host_user, "Two Annas")
+    host = in_room(new_page, live_server, host_user, room)
+    learner = in_room(new_page, live_server, learner_user, room)
 
     learner.get_by_label("Message").fill("Which Anna am I?")
     learner.get_by_role("button", name="Send").click()
@@ -147,3 +150,35 @@ def test_a_shared_name_carries_its_handle_in_chat_and_queue_as_they_arrive(
     expect(said).to_contain_text(f"Anna Müller @{learner_user.handle}")
     expect(queue(host)).to_contain_text(f"Anna Müller @{learner_user.handle}")
     expect(people_here(host).filter(has_text="Priya Raman")).not_to_contain_text("@")
+
+
+def test_an_answer_arriving_late_leaves_the_focus_where_the_person_moved_it(
+    live_server: LiveServer, new_page, monkeypatch
+):
+    """A chat's acknowledgement used to put the focus back in the message box whenever it
+    came: on a slow connection, what the learner had begun typing into the raise-hand box
+    meanwhile went into the chat box instead."""
+    host_user = factories.make_user(role="manager", name="Priya Raman")
+    learner_user = factories.make_user(name="Sofia Lindqvist")
+    room = live_room(host_user, "Slow line")
+    written = oh.post_message
+
+    def slow_post(*args, **kwargs):  # the server in this process takes its time
+        time.sleep(1.0)
+        return written(*args, **kwargs)
+
+    monkeypatch.setattr(oh, "post_message", slow_post)
+    learner = in_room(new_page, live_server, learner_user, room)
+
+    learner.get_by_label("Message").fill("Is anyone there?")
+    learner.get_by_role("button", name="Send").click()
+    hand = learner.get_by_label("Raise your hand")
+    hand.focus()  # while the message is still on its way
+    expect(learner.get_by_role("log")).to_contain_text("Is anyone there?")  # acknowledged
+    learner.keyboard.type(QUESTION)
+
+    expect(hand).to_have_value(QUESTION)
+    expect(hand).to_be_focused()
+    expect(learner.get_by_label("Message")).to_have_value("")
+    learner.get_by_role("button", name="Raise hand").click()
+    expect(learner.get_by_text("You are number 1 in the queue.")).to_be_visible()
