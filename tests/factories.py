@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import itertools
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from forum.models import User
+from forum.models import User, utcnow
 from forum.services import accounts, cohorts, modules
+from forum.services import office_hours as oh
 
 PASSWORD = "correct horse battery"
 _seq = itertools.count(1)
@@ -57,3 +58,12 @@ def make_cohort(
     for module_id, due in (schedule or {}).items():
         cohorts.set_due_date(actor, row.cohort.id, module_id, due)
     return row.cohort
+
+
+def open_office_hour(host: User, title: str = "Ask us anything", **where) -> int:
+    """A live office hour hosted by ``host`` from now for an hour (for everyone unless a
+    cohort or module is named): its id."""
+    now = utcnow()
+    made = oh.create(host, title=title, starts_at=now, ends_at=now + timedelta(hours=1), **where)
+    oh.start(host, made.id)
+    return made.id

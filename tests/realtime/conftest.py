@@ -3,14 +3,11 @@ Flask client's session cookie (through the real /login form) or with an API toke
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import pytest
 
 from forum.extensions import socketio
-from forum.models import utcnow
 from forum.services import accounts
-from forum.services import office_hours as oh
+from tests import factories
 
 NS = "/live"
 
@@ -74,16 +71,6 @@ def live(app, login):
             sock.disconnect()
 
 
-def open_session(host, **where) -> int:
-    """A live office hour hosted by ``host`` (for everyone unless a cohort is named)."""
-    now = utcnow()
-    made = oh.create(
-        host, title="Ask us anything", starts_at=now, ends_at=now + timedelta(hours=1), **where
-    )
-    oh.start(host, made.id)
-    return made.id
-
-
 @pytest.fixture
 def room(manager) -> int:
-    return open_session(manager)
+    return factories.open_office_hour(manager)

@@ -10,7 +10,6 @@ from forum.models import OfficeHourMessage
 from forum.services import accounts
 from forum.services import office_hours as oh
 from tests import factories
-from tests.realtime.conftest import open_session
 from tests.statements import counted
 
 
@@ -122,7 +121,7 @@ def test_two_tabs_count_once_and_stay_present_while_either_is_joined(
 def test_a_cohort_session_is_only_for_its_members_hosts_and_managers(live, manager, make_user):
     learner, outsider, facilitator = (make_user(name=n) for n in ("In", "Out", "Fac"))
     cohort = factories.make_cohort({learner: "learner", facilitator: "facilitator"})
-    room = open_session(facilitator, cohort_id=cohort.id)
+    room = factories.open_office_hour(facilitator, cohort_id=cohort.id)
     for person in (learner, facilitator, manager):
         assert live(person).join(room)["ok"]
     outside = live(outsider)

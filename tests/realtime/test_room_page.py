@@ -12,7 +12,6 @@ import pytest
 from forum.models import utcnow
 from forum.services import office_hours as oh
 from tests import factories
-from tests.realtime.conftest import open_session
 from tests.web.conftest import post_form, text_of
 
 STATIC = Path(__file__).resolve().parents[2] / "static"
@@ -103,7 +102,7 @@ def test_the_host_starts_and_ends_the_session_from_the_room(live, login, manager
 def test_a_cohort_session_is_not_found_for_others(login, make_user):
     facilitator, outsider = make_user(), make_user()
     cohort = factories.make_cohort({facilitator: "facilitator"})
-    room = open_session(facilitator, cohort_id=cohort.id)
+    room = factories.open_office_hour(facilitator, cohort_id=cohort.id)
     assert login(outsider).get(f"/office-hours/{room}").status_code == 404
     assert (
         post_form(login(outsider), f"/office-hours/{room}/messages", {"body": "x"}).status_code
