@@ -764,24 +764,16 @@ def make_queries(corpus: Corpus, rng: random.Random, n: int) -> dict[str, list[Q
 class BareWhoosh:
     """Whoosh as a plain application would use it: the same index folder, one searcher
     kept for the process and refreshed before each query, the stock query parser over the
-    searched fields as ours ("text": title, body and answer together; "title" again, boosted
-    as ours; words OR'd), top 20 by BM25F, no exact total, no visibility, the hits' stored
-    keys read."""
+    field we search ("text": title, body, answer and the title again), words OR'd, top 20
+    by BM25F, no exact total, no visibility, the hits' stored keys read."""
 
     def __init__(self, folder: str):
         from whoosh import index
-        from whoosh.qparser import MultifieldParser, OrGroup, QueryParser
+        from whoosh.qparser import OrGroup, QueryParser
 
         self.ix = index.open_dir(folder)
         self.searcher = self.ix.searcher()
-        self.parser = MultifieldParser(
-            ["text", "title"],
-            self.ix.schema,
-            fieldboosts={"title": 2.0},
-            group=OrGroup,
-        )
-        # The least a query can do: one field, one posting list per word.
-        self.one_field_parser = QueryParser("text", self.ix.schema, group=OrGroup)
+        self.parser = QueryParser("text", self.ix.schema, group=OrGroup)
 
     def filter_of(self, q: Query):
         from whoosh import query as wq
@@ -794,10 +786,10 @@ class BareWhoosh:
             return wq.Term("type", q.type)
         return None
 
-    def run(self, q: Query, one_field: bool = False) -> int:
+    def run(self, q: Query) -> int:
         self.searcher = self.searcher.refresh()
-        parser = self.one_field_parser if one_field else self.parser
-        results = self.searcher.search(parser.parse(q.text), limit=20, filter=self.filter_of(q))
+        query = self.parser.parse(q.text)
+        results = self.searcher.search(query, limit=20, filter=self.filter_of(q))
         return len([hit["key"] for hit in results])
 
     def close(self) -> None:
@@ -847,7 +839,6 @@ class BarePostgres:
 @dataclass
 class Timings:
     bare: list[float] = field(default_factory=list)  # ms, wall clock
-    bare_one_field: list[float] = field(default_factory=list)  # Whoosh: the "text" field alone
     backend: list[float] = field(default_factory=list)
     api: list[float] = field(default_factory=list)
     # CPU time of this thread (ms): steadier than wall time on a loaded machine; on
@@ -972,10 +963,6 @@ def measure_queries(
                 wall, cpu = bare_run(q)
                 t.bare.append(wall)
                 t.bare_cpu.append(cpu)
-                if isinstance(bare, BareWhoosh):
-                    start = clocks()
-                    bare.run(q, one_field=True)
-                    t.bare_one_field.append(since(start)[0])
                 turn += 1
                 t.api_first.append(turn % 2 == 0)
                 if t.api_first[-1]:
@@ -1385,19 +1372,16 @@ def query_table(report: BackendReport) -> str:
     lines += [
         "",
         f"CPU time of {where}, ms p50 / p95, and the spelling suggestion alone "
-        "(`backend.corrected()`, which the API runs after the search, wall ms p50 / p95); on "
-        "Whoosh also the bare query on the `text` field alone (one posting list a word, wall "
-        "ms p50 / p95):",
+        "(`backend.corrected()`, which the API runs after the search, wall ms p50 / p95):",
         "",
-        "| query | bare CPU | backend CPU | API CPU | spelling | bare Whoosh, text field "
-        "only, wall |",
-        "|---|--:|--:|--:|--:|--:|",
+        "| query | bare CPU | backend CPU | API CPU | spelling |",
+        "|---|--:|--:|--:|--:|",
     ]
     for kind in KINDS:
         t = report.timings[kind]
         lines.append(
             f"| {kind} | {ms2(t.bare_cpu)} | {ms2(t.backend_cpu)} | {ms2(t.api_cpu)} "
-            f"| {ms2(t.spelling)} | {ms2(t.bare_one_field)} |"
+            f"| {ms2(t.spelling)} |"
         )
     t = report.timings["filtered"]
     cold = [i for i, first in enumerate(t.first_with_filter) if first]
