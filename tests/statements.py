@@ -5,21 +5,22 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from sqlalchemy import event
+from sqlalchemy import Engine, event
 
 from forum.extensions import db
 
 
 @contextmanager
-def counted() -> Iterator[list[str]]:
-    """The statements sent inside the block, in order (needs an app context to enter)."""
+def counted(engine: Engine | None = None) -> Iterator[list[str]]:
+    """The statements sent inside the block, in order: through ``engine``, else the app's
+    (which needs an app context to enter)."""
     statements: list[str] = []
 
     def count(conn, cursor, statement, *args):
         if not statement.lstrip().upper().startswith(("PRAGMA", "BEGIN", "COMMIT", "ROLLBACK")):
             statements.append(statement)
 
-    engine = db.engine
+    engine = engine or db.engine
     event.listen(engine, "before_cursor_execute", count)
     try:
         yield statements

@@ -9,7 +9,7 @@ from __future__ import annotations
 import uuid
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from forum.auth import DEVICE_COOKIE
 from forum.extensions import db
@@ -17,6 +17,7 @@ from forum.models import AccountLink, Job
 from tests.api.helpers import expect_error, fresh
 from tests.conftest import csrf_token
 from tests.factories import PASSWORD
+from tests.statements import counted
 
 PER_EMAIL = 4
 PER_ADDRESS = 6
@@ -156,20 +157,12 @@ def test_forgot_password_is_limited_per_address(app, make_user):
 
 def _statements_of(app, send) -> list[str]:
     """The SQL statements a request runs, with their values left out."""
-    seen: list[str] = []
-
-    def record(conn, cursor, statement, parameters, context, executemany):
-        seen.append(statement.split(" WHERE ")[0])
-
     with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", record)
-    try:
+        engine = db.engine  # the request runs in an app context of its own
+    with counted(engine) as seen:
         response = send()
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
     assert response.status_code == 200
-    return seen
+    return [statement.split(" WHERE ")[0] for statement in seen]
 
 
 def test_forgot_password_does_the_same_work_whether_the_address_has_an_account(app, member):
