@@ -11,7 +11,6 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import TypeGuard
 
 from flask import get_template_attribute
 from markupsafe import Markup
@@ -22,7 +21,7 @@ from forum.database import rowcount, write_transaction
 from forum.errors import NotFound
 from forum.extensions import db
 from forum.models import REMINDER_KINDS, Notification, User, utcnow
-from forum.services import notifications
+from forum.services import notifications, permissions
 from forum.services.mailer import Letter, compose, deliver, external_url, send_now
 from forum.services.notifications import NotificationView
 from forum.services.timezones import zone_of
@@ -38,11 +37,6 @@ EXCERPT = 600  # characters of a post quoted in a letter
 class Counts:
     sent: int = 0
     failed: int = 0
-
-
-def can_be_mailed(person: User | None) -> TypeGuard[User]:
-    """Deactivated people, and people who never set a password, get no mail but invitations."""
-    return person is not None and person.active and person.password_hash is not None
 
 
 def sentence(note: NotificationView) -> str:
@@ -74,7 +68,7 @@ def send_notification_mail(payload: Payload) -> None:
     their mind or lost sight of the thread). A failure raises: the outbox tries again."""
     row = db.session.get(Notification, payload["id"])
     person = db.session.get(User, row.user_id) if row is not None else None
-    if row is None or row.read_at or row.emailed_at or not can_be_mailed(person):
+    if row is None or row.read_at or row.emailed_at or not permissions.can_be_mailed(person):
         return
     if person.notify_email != "immediate":
         return
@@ -139,8 +133,7 @@ def _waiting() -> list[User]:
     )
     stmt = select(User).where(
         User.notify_email == "daily",
-        User.active.is_(True),
-        User.password_hash.is_not(None),
+        permissions.mailable_clause(),
         pending,
     )
     people = list(db.session.scalars(stmt.order_by(User.id)))

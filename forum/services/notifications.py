@@ -98,7 +98,7 @@ def notify(
 
 
 def _mail_now(user: User) -> bool:
-    return user.notify_email == "immediate" and user.active and user.password_hash is not None
+    return user.notify_email == "immediate" and permissions.can_be_mailed(user)
 
 
 def _queue_immediate_mail(rows: list[Notification]) -> None:

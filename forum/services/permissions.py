@@ -91,6 +91,16 @@ def can_see_profile(actor: User | None, target: User) -> bool:
     return is_signed_in(actor)
 
 
+def can_be_mailed(person: User | None) -> TypeGuard[User]:
+    """Deactivated people, and people who never set a password, get no mail but invitations."""
+    return person is not None and person.active and person.password_hash is not None
+
+
+def mailable_clause() -> ColumnElement[bool]:
+    """``can_be_mailed`` as SQL, on ``User``."""
+    return and_(User.active.is_(True), User.password_hash.is_not(None))
+
+
 # Cohorts -------------------------------------------------------------------------------
 
 

@@ -26,8 +26,7 @@ from forum.background import PERIODIC
 from forum.database import write_transaction
 from forum.extensions import db
 from forum.models import Reminder, User, utcnow
-from forum.services import notifications, progress
-from forum.services.digests import can_be_mailed
+from forum.services import notifications, permissions, progress
 from forum.services.mailer import Letter, compose, deliver, external_url
 from forum.services.unsubscribe import unsubscribe_url
 
@@ -99,7 +98,7 @@ def _current(now: datetime) -> dict[Key, bool]:
     password and people no longer in the cohort (not in its listing) are left out."""
     earliest: dict[tuple[int, int], tuple[datetime, bool]] = {}
     for row in progress.scheduled_rows(now=now):
-        if row.status == "completed" or not can_be_mailed(row.user):
+        if row.status == "completed" or not permissions.can_be_mailed(row.user):
             continue
         key = (row.user.id, row.module.id)
         if key not in earliest or row.due_at < earliest[key][0]:
