@@ -129,6 +129,7 @@ def _shape(schema: Schema) -> list[tuple[str, str]]:
 
 def _fields(doc: Document) -> dict[str, Any]:
     title, body, answer = plain_text(doc.title), plain_text(doc.body), plain_text(doc.answer)
+    written = f"{title}\n{body}\n{answer}"
     created = doc.created_at
     if created.tzinfo is not None:  # Whoosh's DATETIME takes naive times: UTC
         created = created.astimezone(UTC).replace(tzinfo=None)
@@ -147,9 +148,9 @@ def _fields(doc: Document) -> dict[str, Any]:
         "title": title,
         "body": body,
         "answer": answer,
-        "text": "\n".join([title, body, answer] + [title] * (TITLE_COPIES - 1)),
+        "text": "\n".join([written] + [title] * (TITLE_COPIES - 1)),
         "label": plain_text(doc.label),
-        "spell": f"{title}\n{body}\n{answer}",
+        "spell": written,
     }
 
 

@@ -61,6 +61,17 @@ def test_more_words_and_the_title_rank_first(backend):
     assert set(found) == {"thread:1", "thread:2", "thread:3"}  # any word is enough
 
 
+def test_a_word_in_the_title_ranks_above_the_same_word_in_the_body(backend):
+    backend.apply(
+        [
+            doc(id_=1, title="Finance notes", body="Read the expense policy before you travel."),
+            doc(id_=2, title="Expense policy", body="Receipts go to finance within a week."),
+        ],
+        [],
+    )
+    assert keys(find(backend, "expense")) == ["thread:2", "thread:1"]
+
+
 def test_a_quoted_phrase_matches_as_a_phrase(backend):
     backend.apply(
         [
