@@ -23,8 +23,10 @@ Per backend (``--backend whoosh|postgres|both``): the rows are bulk-inserted (Co
   the next of 50 members in turn, so every person stays within the reply limit) for
   ``--fresh-seconds`` with the background worker thread running, each reply carrying a
   unique word; a checker polls search and records the time from the service call's return
-  to the reply being found. On Whoosh, the floor beside it: one document written with a
-  bare Whoosh writer, then found through a refreshed searcher.
+  to the reply being found. On Whoosh, once for each ``--index-writers`` value (the index
+  written by a helper process, ``FORUM_SEARCH_WRITER=process``, the default; or by the
+  worker thread itself), and the floor beside them: one document written with a bare
+  Whoosh writer, then found through a refreshed searcher.
 
 Targets (issue 8): bare Whoosh p95 <= 15 ms for one- and two-word queries; API p95 <= 50 ms
 on both backends; a new post searchable within 1 s (p95) while 8 writers post.
@@ -989,6 +991,7 @@ def measure_queries(
 @dataclass
 class Freshness:
     pause: float = 0.0  # s each writer waits after each reply; 0: as fast as it can
+    writer: str = ""  # Whoosh: FORUM_SEARCH_WRITER for this run ("" on PostgreSQL)
     writers: int = WRITERS
     seconds: float = 0.0
     posts: int = 0
@@ -1021,6 +1024,7 @@ def freshness(
     seconds: float,
     pause: float,
     variant: int,
+    index_writer: str = "",
 ) -> Freshness:
     """8 writers reply as fast as they can through ``posts.reply``; the background worker
     thread indexes; a checker looks the replies' unique words up through the backend."""
@@ -1031,7 +1035,10 @@ def freshness(
     from forum.search.base import Filters, Parsed, Scope
     from forum.services import posts
 
-    result = Freshness(pause=pause)
+    result = Freshness(pause=pause, writer=index_writer)
+    if index_writer and app.config["SEARCH_WRITER"] != index_writer:
+        app.config["SEARCH_WRITER"] = index_writer
+        close_backend(app)  # made again, writing the new way
     # Texts made beforehand: the writers spend their time writing, not composing.
     texts = []
     for _ in range(400):
@@ -1156,6 +1163,14 @@ def freshness(
     return result
 
 
+def close_backend(app: Flask) -> None:
+    """Forget the app's search backend (stopping a Whoosh helper process); the next
+    ``get_backend()`` makes it again from the configuration."""
+    backend = app.extensions.pop("forum.search", None)
+    if backend is not None and hasattr(backend, "close"):
+        backend.close()
+
+
 def segment_sizes(app: Flask) -> list[int] | None:
     """Whoosh: the documents in each segment of the index's last commit (from its table of
     contents, a small file); None on other backends."""
@@ -1264,15 +1279,32 @@ def bench_backend(
 
     load["freshness"] = os.getloadavg()
     fresh = []
-    for variant, pause in enumerate(args.writer_pauses):
-        print(f"{label} freshness, {WRITERS} writers, pause {pause:g} s ...", file=sys.stderr)
+    runs = [
+        (w, p)
+        for w in (args.index_writers if name == "whoosh" else [""])
+        for p in args.writer_pauses
+    ]
+    for variant, (index_writer, pause) in enumerate(runs):
+        print(
+            f"{label} freshness, {WRITERS} writers, pause {pause:g} s "
+            f"{index_writer and f'(index writer {index_writer})'} ...",
+            file=sys.stderr,
+        )
         fresh.append(
             freshness(
-                app, corpus, maker, random.Random(SEED + 3), args.fresh_seconds, pause, variant
+                app,
+                corpus,
+                maker,
+                random.Random(SEED + 3),
+                args.fresh_seconds,
+                pause,
+                variant,
+                index_writer,
             )
         )
     bare_fresh = bare_whoosh_freshness(folder) if name == "whoosh" else {}
     load["end"] = os.getloadavg()
+    close_backend(app)
     with app.app_context():
         db.session.remove()
         db.engine.dispose()
@@ -1310,10 +1342,10 @@ def yes(ok: bool) -> str:
 def git_state() -> str:
     def run(*command: str) -> str:
         done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=False)
-        return done.stdout.strip()
+        return done.stdout
 
-    head = run("git", "rev-parse", "--short", "HEAD")
-    dirty = run("git", "status", "--porcelain", "--", "forum")
+    head = run("git", "rev-parse", "--short", "HEAD").strip()
+    dirty = run("git", "status", "--porcelain", "--", "forum")  # " M path": keep the space
     changed = ", ".join(line[3:] for line in dirty.splitlines())
     return f"commit {head}" + (f", with uncommitted changes to {changed}" if changed else "")
 
@@ -1403,8 +1435,15 @@ def query_table(report: BackendReport) -> str:
     return "\n".join(lines) + "\n\nChecks: " + "; ".join(checks) + "."
 
 
+WRITTEN_BY = {
+    "process": "index written by a helper process",
+    "thread": "index written by the worker thread",
+}
+
+
 def pace(f: Freshness) -> str:
-    return "as fast as they can" if not f.pause else f"{f.pause:g} s pause after each reply"
+    how = "as fast as they can" if not f.pause else f"{f.pause:g} s pause after each reply"
+    return f"{how}, {WRITTEN_BY[f.writer]}" if f.writer else how
 
 
 def bare_floor(r: BackendReport) -> str:
@@ -1544,11 +1583,17 @@ def main(argv: list[str] | None = None) -> int:
         help="freshness runs, one per value: seconds each writer waits after each reply "
         "(default 0,1: as fast as they can, then about one reply a second each)",
     )
+    parser.add_argument(
+        "--index-writers",
+        default="process,thread",
+        help="Whoosh freshness runs for each FORUM_SEARCH_WRITER given (default process,thread)",
+    )
     parser.add_argument("--dir", type=Path, help="keep the files here (default: a temp folder)")
     parser.add_argument("--json", type=Path, help="also write the results here")
     args = parser.parse_args(argv)
     try:
         args.writer_pauses = [float(x) for x in args.writer_pauses.split(",") if x.strip()]
+        args.index_writers = [w.strip() for w in args.index_writers.split(",") if w.strip()]
     except ValueError:
         parser.error("--writer-pauses takes seconds separated by commas, such as 0,1")
     if args.posts < 1000 or args.queries < 1 or args.passes < 1 or args.warmup < 0:

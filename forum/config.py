@@ -65,6 +65,9 @@ def load_config(app: Flask, overrides: dict[str, Any] | None = None) -> None:
         "SQLALCHEMY_DATABASE_URI": _env("DATABASE_URL", f"sqlite:///{instance / 'forum.db'}"),
         "SEARCH_BACKEND": _env("SEARCH_BACKEND", "whoosh"),
         "SEARCH_INDEX_DIR": _env("SEARCH_INDEX_DIR", str(instance / "search-index")),
+        # Whoosh: index changes written by a helper process of each app process, or, with
+        # "thread", by its background worker thread (no extra process, slower under load).
+        "SEARCH_WRITER": _env("SEARCH_WRITER", "process"),
         "REDIS_URL": redis_url,
         "BASE_URL": (_env("BASE_URL", "http://127.0.0.1:5000") or "").rstrip("/"),
         "BACKGROUND_WORKER": _env("BACKGROUND_WORKER", "thread"),

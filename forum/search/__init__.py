@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from flask import Flask, current_app
 
-from forum.search.base import SearchBackend
+from forum.search.base import WRITERS, SearchBackend
 
 BACKENDS = ("whoosh", "postgres")
 
@@ -24,7 +24,7 @@ def get_backend(app: Flask | None = None) -> SearchBackend:
         else:
             from forum.search.whoosh_backend import WhooshBackend
 
-            backend = WhooshBackend(app.config["SEARCH_INDEX_DIR"])
+            backend = WhooshBackend(app.config["SEARCH_INDEX_DIR"], app.config["SEARCH_WRITER"])
         app.extensions["forum.search"] = backend
     return backend
 
@@ -35,6 +35,11 @@ def register_search(app: Flask) -> None:
         raise ValueError(
             f"FORUM_SEARCH_BACKEND must be one of {', '.join(BACKENDS)}, "
             f"not {app.config['SEARCH_BACKEND']!r}"
+        )
+    if app.config["SEARCH_WRITER"] not in WRITERS:
+        raise ValueError(
+            f"FORUM_SEARCH_WRITER must be one of {', '.join(WRITERS)}, "
+            f"not {app.config['SEARCH_WRITER']!r}"
         )
     from forum.search import indexing  # noqa: F401
 

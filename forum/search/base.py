@@ -117,6 +117,9 @@ class Results:
     suggestion: str | None = None  # set by the service, never by a backend
 
 
+WRITERS = ("process", "thread")  # FORUM_SEARCH_WRITER: where Whoosh's changes are written
+
+
 class IndexBusy(Exception):
     """Another process is writing the index: try again shortly; nothing is lost."""
 

@@ -15,7 +15,9 @@ of unchanged segments.
 Ranking: BM25 per term over one field, ``text``, where the title is written
 ``TITLE_COPIES`` times so that its words weigh more; each query word, phrase and prefix is
 one clause, and a document's score is multiplied by the share of clauses it
-matches (Lucene's classic "coord"), then by ``ANSWERED_BOOST`` when it is answered.
+matches (Lucene's classic "coord"), then by ``ANSWERED_BOOST`` when it is answered. A
+phrase is looked up as its word pairs in ``pairs`` (adjacent words as one term), not in
+the positions of every document holding its words.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import logging
+import multiprocessing
 import operator
 import os
 import pickle
@@ -34,15 +37,24 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from datetime import UTC
 from functools import cached_property, reduce
-from itertools import islice
+from itertools import islice, pairwise
 from typing import Any, TypeVar
 
 from whoosh import index as whoosh_index
 from whoosh import query as wq
-from whoosh.analysis import STOP_WORDS, Analyzer, StandardAnalyzer, StemmingAnalyzer, Token
+from whoosh.analysis import (
+    STOP_WORDS,
+    Analyzer,
+    Filter,
+    StandardAnalyzer,
+    StemmingAnalyzer,
+    Token,
+)
 from whoosh.codec.base import Segment
 from whoosh.collectors import TopCollector
 from whoosh.fields import BOOLEAN, DATETIME, ID, NUMERIC, STORED, TEXT, Schema
@@ -59,6 +71,7 @@ from forum.search.base import (
     ANSWERED_BOOST,
     MARK_END,
     MARK_START,
+    WRITERS,
     Document,
     Filters,
     Hit,
@@ -92,11 +105,31 @@ SNIPPET_MATCHES = 50  # matches looked at for the best run
 PROGRESS_EVERY = 100
 READ_RETRIES = 10  # reads that found a file a commit had just deleted
 WRITER_MB = 256  # a rebuild's in-memory posting pool
+PAIR_JOIN = " "  # between the words of a pair (never inside a word: words are \w+)
 _WORD = r"\w+"  # as parse_query splits words, so "example.com" is two words in both
 _SPACES = re.compile(r"\s+")
 PREFIX_SCORE = 1.0  # what a prefix's match adds, below most words' BM25F score
 MERGE_FANIN = 10  # segments of one size tier merged into one
 MERGE_MAX_DOCS = 10_000  # segments bigger than this are left to a reindex
+
+
+class _Pairs(Filter):  # type: ignore[misc]  # whoosh ships no types
+    """Each word (stemmed, stop words gone, as in ``text``) joined to the next: "deploy
+    pipelin" for "deploying the pipeline". A two-word phrase is then one term to look up
+    instead of the positions of every document holding both words."""
+
+    def __call__(self, tokens: Iterable[Token]) -> Iterator[Token]:
+        previous = None
+        for token in tokens:
+            word = token.text
+            if previous is not None:
+                token.text = f"{previous}{PAIR_JOIN}{word}"
+                yield token
+            previous = word
+
+
+def _pair_terms(words: list[str]) -> list[str]:
+    return [f"{a}{PAIR_JOIN}{b}" for a, b in pairwise(words)]
 
 
 def _schema() -> Schema:
@@ -113,6 +146,8 @@ def _schema() -> Schema:
         answered=BOOLEAN(stored=True),
         created_at=DATETIME(stored=True),
         text=TEXT(analyzer=StemmingAnalyzer(expression=_WORD)),
+        # Adjacent words of ``text`` as one term each: phrases are looked up here.
+        pairs=TEXT(analyzer=StemmingAnalyzer(expression=_WORD) | _Pairs(), phrase=False),
         title=STORED(),  # shown (snippets), searched through "text"
         body=STORED(),
         answer=STORED(),
@@ -130,6 +165,7 @@ def _shape(schema: Schema) -> list[tuple[str, str]]:
 def _fields(doc: Document) -> dict[str, Any]:
     title, body, answer = plain_text(doc.title), plain_text(doc.body), plain_text(doc.answer)
     written = f"{title}\n{body}\n{answer}"
+    searched = "\n".join([written] + [title] * (TITLE_COPIES - 1))
     created = doc.created_at
     if created.tzinfo is not None:  # Whoosh's DATETIME takes naive times: UTC
         created = created.astimezone(UTC).replace(tzinfo=None)
@@ -148,7 +184,8 @@ def _fields(doc: Document) -> dict[str, Any]:
         "title": title,
         "body": body,
         "answer": answer,
-        "text": "\n".join([written] + [title] * (TITLE_COPIES - 1)),
+        "text": searched,
+        "pairs": searched,
         "label": plain_text(doc.label),
         "spell": written,
     }
@@ -357,6 +394,16 @@ class _Plan:
         return re.compile(rf"(?<!\w)(?:{alternatives})", re.IGNORECASE)
 
 
+def _phrase(words: list[str]) -> wq.Query:
+    """A phrase's documents: those holding each of its word pairs; from three words on,
+    also with the words in a row (the pairs could be apart), which Whoosh checks in the
+    positions of those few documents only."""
+    pairs = [wq.Term("pairs", pair) for pair in _pair_terms(words)]
+    if len(pairs) == 1:
+        return pairs[0]
+    return wq.And([*pairs, wq.Phrase("text", words)])
+
+
 def _plan(searcher: Searcher, parsed: Parsed) -> _Plan:
     analyzer = searcher.schema["text"].analyzer
     stems: list[str] = []
@@ -370,7 +417,7 @@ def _plan(searcher: Searcher, parsed: Parsed) -> _Plan:
         elif words and words[0] not in stems:
             stems.append(words[0])
     clauses: list[wq.Query] = [wq.Term("text", s) for s in stems]
-    clauses += [wq.Phrase("text", p) for p in phrases]
+    clauses += [_phrase(p) for p in phrases]
     prefixes = tuple(parsed.prefixes)
     budget = max(20, PREFIX_TERMS // max(1, len(prefixes)))
     expanded = [_expand(searcher, prefix, budget) for prefix in prefixes]
@@ -738,16 +785,37 @@ def _merge_tiers(writer: IndexWriter, segments: list[Segment]) -> list[Segment]:
     return kept
 
 
+# Where changes are written: ``thread``, by the thread that applies them (the background
+# worker's); ``process``, by a helper process that each app process starts, so that the
+# pure-Python work of a commit and of its merges does not share a GIL with the requests:
+# with 8 threads posting flat out beside it, the worker thread got about one ninth of
+# the interpreter, and a post took up to 18 s to become searchable.
+_HELPER_BACKENDS: dict[str, WhooshBackend] = {}  # in a helper process: one per folder
+
+
+def _apply_in_helper(index_dir: str, upserts: list[Document], deletes: list[str]) -> None:
+    backend = _HELPER_BACKENDS.get(index_dir)
+    if backend is None:
+        backend = _HELPER_BACKENDS[index_dir] = WhooshBackend(index_dir)
+    backend.apply(upserts, deletes)
+
+
 class WhooshBackend:
     name = "whoosh"
 
-    def __init__(self, index_dir: str):
+    def __init__(self, index_dir: str, writer: str = "thread"):
+        if writer not in WRITERS:
+            raise ValueError(f"FORUM_SEARCH_WRITER must be one of {', '.join(WRITERS)}")
         self.index_dir = os.path.abspath(index_dir)
         self._lock = threading.Lock()  # held through each search
         self._handle: _Handle | None = None
         self._docsets = _DocSets()  # used holding _lock
         self.searchers_opened = 0  # how many searchers this backend opened (diagnostics)
         self._write_error: OSError | None = None  # the last apply's, until one succeeds
+        self._writer = writer
+        self._helper: ProcessPoolExecutor | None = None  # writer "process": where it writes
+        self._helper_pid: int | None = None  # the process that started it (not a fork)
+        self._helper_lock = threading.Lock()
 
     # Searchers
 
@@ -917,9 +985,46 @@ class WhooshBackend:
 
     def apply(self, upserts: list[Document], deletes: list[str]) -> None:
         """One writer, one commit. A key both upserted and deleted in one call is
-        deleted; the index is created when the folder is missing or empty."""
+        deleted; the index is created when the folder is missing or empty. With the
+        writer ``process``, the commit is made by this process's helper process."""
         if not upserts and not deletes:
             return
+        if self._writer == "thread":
+            self._apply_here(upserts, deletes)
+            return
+        try:
+            self._helper_pool().submit(_apply_in_helper, self.index_dir, upserts, deletes).result()
+        except BrokenProcessPool:
+            self._drop_helper()
+            raise IndexBusy(
+                "the search writer process stopped: the change is tried again"
+            ) from None
+        except OSError as exc:
+            self._write_error = exc
+            raise
+        self._write_error = None
+
+    def _helper_pool(self) -> ProcessPoolExecutor:
+        """This process's helper, started at its first change (and again in a fork, which
+        cannot use its parent's)."""
+        with self._helper_lock:
+            if self._helper is None or self._helper_pid != os.getpid():
+                context = multiprocessing.get_context("spawn")  # forking threads is unsafe
+                self._helper = ProcessPoolExecutor(max_workers=1, mp_context=context)
+                self._helper_pid = os.getpid()
+            return self._helper
+
+    def _drop_helper(self) -> None:
+        with self._helper_lock:
+            helper, self._helper = self._helper, None
+        if helper is not None:
+            helper.shutdown(wait=False, cancel_futures=True)
+
+    def close(self) -> None:
+        """Stop the helper process, if one was started (it also stops at exit)."""
+        self._drop_helper()
+
+    def _apply_here(self, upserts: list[Document], deletes: list[str]) -> None:
         ix = self._live()
         try:
             writer = _open_writer(ix)

@@ -83,6 +83,21 @@ def test_a_quoted_phrase_matches_as_a_phrase(backend):
     assert keys(find(backend, '"code review"')) == ["thread:1"]
 
 
+def test_a_longer_phrase_needs_its_words_in_a_row(backend):
+    backend.apply(
+        [
+            doc(id_=1, body="Run the release checklist review before Friday."),
+            # every pair of the phrase is here, but never the three words in a row
+            doc(id_=2, body="A release checklist is kept. The checklist review is weekly."),
+            doc(id_=3, body="Review the checklist of the release."),
+        ],
+        [],
+    )
+    assert keys(find(backend, '"release checklist review"')) == ["thread:1"]
+    # stop words inside a phrase are skipped on both sides, as in the index
+    assert keys(find(backend, '"checklist of the release"')) == ["thread:3"]
+
+
 def test_a_prefix_finds_longer_words(backend):
     backend.apply([doc(id_=1, body="The deployment pipeline runs nightly.")], [])
     assert keys(find(backend, "deploym*")) == ["thread:1"]

@@ -304,3 +304,48 @@ def test_a_snippet_marks_a_phrase_as_one_and_centres_the_best_run(index):
     (hit,) = find(index, '"code review"').hits
     assert "Ask for a <mark>code review</mark> before merging." in hit.snippet
     assert hit.snippet.startswith("… ") and 150 <= len(hit.snippet) <= 300
+
+
+# The writer "process": each app process's changes committed by a helper process --------
+
+
+def helper_pids(backend: WhooshBackend) -> list[int]:
+    return list(backend._helper._processes) if backend._helper else []
+
+
+def test_the_process_writer_commits_in_a_helper_process(folder):
+    backend = WhooshBackend(folder, writer="process")
+    try:
+        backend.apply([doc(1, body="Quarterly budget review"), doc(2, body="budget")], [])
+        assert keys(find(backend, "budget")) == {"thread:1", "thread:2"}
+        backend.apply([doc(1, body="Quarterly planning")], ["thread:2"])
+        assert keys(find(backend, "budget")) == set()
+        assert keys(find(backend, "planning")) == {"thread:1"}
+        pids = helper_pids(backend)
+        assert len(pids) == 1 and pids[0] != os.getpid()
+        assert backend.writable()
+    finally:
+        backend.close()
+    assert helper_pids(backend) == []
+
+
+def test_a_helper_that_dies_makes_the_change_wait_and_the_next_one_starts_another(folder):
+    backend = WhooshBackend(folder, writer="process")
+    try:
+        backend.apply([doc(1, body="first")], [])
+        (pid,) = helper_pids(backend)
+        os.kill(pid, 9)
+        with pytest.raises(IndexBusy):  # the outbox tries the job again
+            for _ in range(50):  # until the pool has noticed the death
+                backend.apply([doc(2, body="second")], [])
+                time.sleep(0.1)
+        backend.apply([doc(2, body="second")], [])
+        assert helper_pids(backend) != [pid]
+        assert keys(find(backend, "first OR second")) == {"thread:1", "thread:2"}
+    finally:
+        backend.close()
+
+
+def test_an_unknown_writer_is_refused(folder):
+    with pytest.raises(ValueError, match="FORUM_SEARCH_WRITER"):
+        WhooshBackend(folder, writer="fork")
