@@ -15,9 +15,7 @@ of unchanged segments.
 Ranking: BM25 per term over one field, ``text``, where the title is written
 ``TITLE_COPIES`` times so that its words weigh more; each query word, phrase and prefix is
 one clause, and a document's score is multiplied by the share of clauses it
-matches (Lucene's classic "coord"), then by ``ANSWERED_BOOST`` when it is answered. A
-phrase is looked up as its word pairs in ``pairs`` (adjacent words as one term), not in
-the positions of every document holding its words.
+matches (Lucene's classic "coord"), then by ``ANSWERED_BOOST`` when it is answered.
 """
 
 from __future__ import annotations
@@ -32,6 +30,7 @@ import pickle
 import re
 import secrets
 import shutil
+import signal
 import tempfile
 import threading
 import time
@@ -42,19 +41,12 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from datetime import UTC
 from functools import cached_property, reduce
-from itertools import islice, pairwise
+from itertools import islice
 from typing import Any, TypeVar
 
 from whoosh import index as whoosh_index
 from whoosh import query as wq
-from whoosh.analysis import (
-    STOP_WORDS,
-    Analyzer,
-    Filter,
-    StandardAnalyzer,
-    StemmingAnalyzer,
-    Token,
-)
+from whoosh.analysis import STOP_WORDS, Analyzer, StandardAnalyzer, StemmingAnalyzer, Token
 from whoosh.codec.base import Segment
 from whoosh.collectors import TopCollector
 from whoosh.fields import BOOLEAN, DATETIME, ID, NUMERIC, STORED, TEXT, Schema
@@ -105,31 +97,11 @@ SNIPPET_MATCHES = 50  # matches looked at for the best run
 PROGRESS_EVERY = 100
 READ_RETRIES = 10  # reads that found a file a commit had just deleted
 WRITER_MB = 256  # a rebuild's in-memory posting pool
-PAIR_JOIN = " "  # between the words of a pair (never inside a word: words are \w+)
 _WORD = r"\w+"  # as parse_query splits words, so "example.com" is two words in both
 _SPACES = re.compile(r"\s+")
 PREFIX_SCORE = 1.0  # what a prefix's match adds, below most words' BM25F score
 MERGE_FANIN = 10  # segments of one size tier merged into one
 MERGE_MAX_DOCS = 10_000  # segments bigger than this are left to a reindex
-
-
-class _Pairs(Filter):  # type: ignore[misc]  # whoosh ships no types
-    """Each word (stemmed, stop words gone, as in ``text``) joined to the next: "deploy
-    pipelin" for "deploying the pipeline". A two-word phrase is then one term to look up
-    instead of the positions of every document holding both words."""
-
-    def __call__(self, tokens: Iterable[Token]) -> Iterator[Token]:
-        previous = None
-        for token in tokens:
-            word = token.text
-            if previous is not None:
-                token.text = f"{previous}{PAIR_JOIN}{word}"
-                yield token
-            previous = word
-
-
-def _pair_terms(words: list[str]) -> list[str]:
-    return [f"{a}{PAIR_JOIN}{b}" for a, b in pairwise(words)]
 
 
 def _schema() -> Schema:
@@ -146,8 +118,6 @@ def _schema() -> Schema:
         answered=BOOLEAN(stored=True),
         created_at=DATETIME(stored=True),
         text=TEXT(analyzer=StemmingAnalyzer(expression=_WORD)),
-        # Adjacent words of ``text`` as one term each: phrases are looked up here.
-        pairs=TEXT(analyzer=StemmingAnalyzer(expression=_WORD) | _Pairs(), phrase=False),
         title=STORED(),  # shown (snippets), searched through "text"
         body=STORED(),
         answer=STORED(),
@@ -165,7 +135,6 @@ def _shape(schema: Schema) -> list[tuple[str, str]]:
 def _fields(doc: Document) -> dict[str, Any]:
     title, body, answer = plain_text(doc.title), plain_text(doc.body), plain_text(doc.answer)
     written = f"{title}\n{body}\n{answer}"
-    searched = "\n".join([written] + [title] * (TITLE_COPIES - 1))
     created = doc.created_at
     if created.tzinfo is not None:  # Whoosh's DATETIME takes naive times: UTC
         created = created.astimezone(UTC).replace(tzinfo=None)
@@ -184,8 +153,7 @@ def _fields(doc: Document) -> dict[str, Any]:
         "title": title,
         "body": body,
         "answer": answer,
-        "text": searched,
-        "pairs": searched,
+        "text": "\n".join([written] + [title] * (TITLE_COPIES - 1)),
         "label": plain_text(doc.label),
         "spell": written,
     }
@@ -394,16 +362,6 @@ class _Plan:
         return re.compile(rf"(?<!\w)(?:{alternatives})", re.IGNORECASE)
 
 
-def _phrase(words: list[str]) -> wq.Query:
-    """A phrase's documents: those holding each of its word pairs; from three words on,
-    also with the words in a row (the pairs could be apart), which Whoosh checks in the
-    positions of those few documents only."""
-    pairs = [wq.Term("pairs", pair) for pair in _pair_terms(words)]
-    if len(pairs) == 1:
-        return pairs[0]
-    return wq.And([*pairs, wq.Phrase("text", words)])
-
-
 def _plan(searcher: Searcher, parsed: Parsed) -> _Plan:
     analyzer = searcher.schema["text"].analyzer
     stems: list[str] = []
@@ -417,7 +375,7 @@ def _plan(searcher: Searcher, parsed: Parsed) -> _Plan:
         elif words and words[0] not in stems:
             stems.append(words[0])
     clauses: list[wq.Query] = [wq.Term("text", s) for s in stems]
-    clauses += [_phrase(p) for p in phrases]
+    clauses += [wq.Phrase("text", p) for p in phrases]
     prefixes = tuple(parsed.prefixes)
     budget = max(20, PREFIX_TERMS // max(1, len(prefixes)))
     expanded = [_expand(searcher, prefix, budget) for prefix in prefixes]
@@ -793,6 +751,12 @@ def _merge_tiers(writer: IndexWriter, segments: list[Segment]) -> list[Segment]:
 _HELPER_BACKENDS: dict[str, WhooshBackend] = {}  # in a helper process: one per folder
 
 
+def _helper_started() -> None:
+    # Ctrl+C in a terminal reaches the whole process group: the app process stops its
+    # helper itself (at exit, after the change being written), not halfway through one.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 def _apply_in_helper(index_dir: str, upserts: list[Document], deletes: list[str]) -> None:
     backend = _HELPER_BACKENDS.get(index_dir)
     if backend is None:
@@ -1010,7 +974,9 @@ class WhooshBackend:
         with self._helper_lock:
             if self._helper is None or self._helper_pid != os.getpid():
                 context = multiprocessing.get_context("spawn")  # forking threads is unsafe
-                self._helper = ProcessPoolExecutor(max_workers=1, mp_context=context)
+                self._helper = ProcessPoolExecutor(
+                    max_workers=1, mp_context=context, initializer=_helper_started
+                )
                 self._helper_pid = os.getpid()
             return self._helper
 
