@@ -748,6 +748,7 @@ def _merge_tiers(writer: IndexWriter, segments: list[Segment]) -> list[Segment]:
 # pure-Python work of a commit and of its merges does not share a GIL with the requests:
 # with 8 threads posting flat out beside it, the worker thread got about one ninth of
 # the interpreter, and a post took up to 18 s to become searchable.
+HELPER_RETRY_S = 60.0
 _HELPER_BACKENDS: dict[str, WhooshBackend] = {}  # in a helper process: one per folder
 
 
@@ -780,6 +781,7 @@ class WhooshBackend:
         self._helper: ProcessPoolExecutor | None = None  # writer "process": where it writes
         self._helper_pid: int | None = None  # the process that started it (not a fork)
         self._helper_lock = threading.Lock()
+        self._helper_retry_at = 0.0  # after a helper died: write here until then
 
     # Searchers
 
@@ -953,16 +955,19 @@ class WhooshBackend:
         writer ``process``, the commit is made by this process's helper process."""
         if not upserts and not deletes:
             return
-        if self._writer == "thread":
+        if self._writer == "thread" or time.monotonic() < self._helper_retry_at:
             self._apply_here(upserts, deletes)
             return
         try:
             self._helper_pool().submit(_apply_in_helper, self.index_dir, upserts, deletes).result()
         except BrokenProcessPool:
+            # Killed, or unable to start: this change, and those of the next minute, are
+            # written here (its lock died with it); then a new helper is tried.
+            logger.warning("The search writer process stopped; writing in this process")
             self._drop_helper()
-            raise IndexBusy(
-                "the search writer process stopped: the change is tried again"
-            ) from None
+            self._helper_retry_at = time.monotonic() + HELPER_RETRY_S
+            self._apply_here(upserts, deletes)
+            return
         except OSError as exc:
             self._write_error = exc
             raise
