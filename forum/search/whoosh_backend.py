@@ -24,6 +24,7 @@ import contextlib
 import fcntl
 import logging
 import multiprocessing
+import multiprocessing.connection
 import operator
 import os
 import pickle
@@ -752,17 +753,32 @@ HELPER_RETRY_S = 60.0
 _HELPER_BACKENDS: dict[str, WhooshBackend] = {}  # in a helper process: one per folder
 
 
+_HELPER_WRITING = threading.Lock()  # in a helper process: held through each change
+
+
 def _helper_started() -> None:
     # Ctrl+C in a terminal reaches the whole process group: the app process stops its
     # helper itself (at exit, after the change being written), not halfway through one.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    parent = multiprocessing.parent_process()
+    if parent is not None:
+        threading.Thread(target=_end_with, args=(parent,), daemon=True).start()
+
+
+def _end_with(parent: Any) -> None:
+    """End this helper when its app process ends, however it ended (a SIGTERM or a kill
+    runs none of its exit handlers), once the change being written is committed."""
+    multiprocessing.connection.wait([parent.sentinel])
+    with _HELPER_WRITING:
+        os._exit(0)
 
 
 def _apply_in_helper(index_dir: str, upserts: list[Document], deletes: list[str]) -> None:
-    backend = _HELPER_BACKENDS.get(index_dir)
-    if backend is None:
-        backend = _HELPER_BACKENDS[index_dir] = WhooshBackend(index_dir)
-    backend.apply(upserts, deletes)
+    with _HELPER_WRITING:
+        backend = _HELPER_BACKENDS.get(index_dir)
+        if backend is None:
+            backend = _HELPER_BACKENDS[index_dir] = WhooshBackend(index_dir)
+        backend.apply(upserts, deletes)
 
 
 class WhooshBackend:

@@ -9,6 +9,8 @@ import fcntl
 import glob
 import multiprocessing
 import os
+import subprocess
+import sys
 import threading
 import time
 from datetime import UTC, datetime
@@ -346,6 +348,48 @@ def test_a_helper_that_dies_loses_nothing_and_another_is_started_later(folder, m
         assert keys(find(backend, "first again")) == {"thread:1", "thread:20"}
     finally:
         backend.close()
+
+
+HELPER_OWNER = """
+import os, sys
+from datetime import UTC, datetime
+from forum.search.base import Document
+from forum.search.whoosh_backend import WhooshBackend
+
+if __name__ == "__main__":
+    backend = WhooshBackend(sys.argv[1], writer="process")
+    backend.apply([Document(type="thread", id=1, module_id=1, thread_id=1, cohort_id=None,
+                            visibility="everyone", kind="question", answered=False,
+                            author_id=1, created_at=datetime.now(UTC), title="t", body="b")], [])
+    print(*backend._helper._processes, flush=True)
+    os.kill(os.getpid(), 9)  # no exit handler runs
+"""
+
+
+def test_a_helper_ends_with_its_app_process_however_that_ends(folder, tmp_path):
+    script = tmp_path / "owner.py"
+    script.write_text(HELPER_OWNER)
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    env = {**os.environ, "PYTHONPATH": root}
+    done = subprocess.run(
+        [sys.executable, str(script), folder], capture_output=True, text=True, env=env, timeout=60
+    )
+    (helper,) = (int(p) for p in done.stdout.split())
+    for _ in range(100):
+        if not os.path.exists(f"/proc/{helper}") or "Z" in _state(helper):
+            break
+        time.sleep(0.05)
+    else:
+        os.kill(helper, 9)
+        pytest.fail("the helper outlived its app process")
+
+
+def _state(pid: int) -> str:
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return "Z"
 
 
 def test_an_unknown_writer_is_refused(folder):
