@@ -76,7 +76,7 @@ def _base_config(database_url: str, tmp: str | None = None) -> dict:
         # coalescing of a production room has tests of its own (tests/realtime).
         "LIVE_PRESENCE_SECONDS": 0,
         "SEARCH_INDEX_DIR": os.path.join(tmp or "/tmp", "search-index"),
-        # No helper process per test app; tests/search/test_whoosh_writer.py tests it.
+        # No helper process per test app; tests/search/test_whoosh_backend.py tests it.
         "SEARCH_WRITER": "thread",
         # Whoosh beside SQLite; PostgreSQL's own full-text search on PostgreSQL.
         "SEARCH_BACKEND": "postgres" if database_url.startswith("postgresql") else "whoosh",

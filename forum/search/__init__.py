@@ -30,17 +30,12 @@ def get_backend(app: Flask | None = None) -> SearchBackend:
 
 
 def register_search(app: Flask) -> None:
-    """Check the setting; the outbox's search handlers register on import."""
-    if app.config["SEARCH_BACKEND"] not in BACKENDS:
-        raise ValueError(
-            f"FORUM_SEARCH_BACKEND must be one of {', '.join(BACKENDS)}, "
-            f"not {app.config['SEARCH_BACKEND']!r}"
-        )
-    if app.config["SEARCH_WRITER"] not in WRITERS:
-        raise ValueError(
-            f"FORUM_SEARCH_WRITER must be one of {', '.join(WRITERS)}, "
-            f"not {app.config['SEARCH_WRITER']!r}"
-        )
+    """Check the settings; the outbox's search handlers register on import."""
+    for setting, allowed in (("SEARCH_BACKEND", BACKENDS), ("SEARCH_WRITER", WRITERS)):
+        if app.config[setting] not in allowed:
+            raise ValueError(
+                f"FORUM_{setting} must be one of {', '.join(allowed)}, not {app.config[setting]!r}"
+            )
     from forum.search import indexing  # noqa: F401
 
 

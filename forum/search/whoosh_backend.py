@@ -749,10 +749,8 @@ def _merge_tiers(writer: IndexWriter, segments: list[Segment]) -> list[Segment]:
 # pure-Python work of a commit and of its merges does not share a GIL with the requests:
 # with 8 threads posting flat out beside it, the worker thread got about one ninth of
 # the interpreter, and a post took up to 18 s to become searchable.
-HELPER_RETRY_S = 60.0
+HELPER_RETRY_S = 60.0  # after a helper died, changes are written in the app process
 _HELPER_BACKENDS: dict[str, WhooshBackend] = {}  # in a helper process: one per folder
-
-
 _HELPER_WRITING = threading.Lock()  # in a helper process: held through each change
 
 

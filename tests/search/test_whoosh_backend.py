@@ -395,3 +395,12 @@ def _state(pid: int) -> str:
 def test_an_unknown_writer_is_refused(folder):
     with pytest.raises(ValueError, match="FORUM_SEARCH_WRITER"):
         WhooshBackend(folder, writer="fork")
+
+
+@pytest.mark.parametrize("setting", ["SEARCH_WRITER", "SEARCH_BACKEND"])
+def test_an_app_with_an_unknown_search_setting_does_not_start(setting, tmp_path):
+    from forum import create_app
+
+    config = {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/f.db", setting: "fork"}
+    with pytest.raises(ValueError, match=f"FORUM_{setting} must be one of"):
+        create_app(config)
