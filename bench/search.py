@@ -1010,6 +1010,10 @@ class Freshness:
     # plus the one it wrote), seconds each; a merge may rewrite the large segment.
     merging_applies: list[float] = field(default_factory=list)
     largest_merged: int = 0  # documents in the largest segment an apply merged away
+    # Whoosh: the merges left to the quiet moments (``settle()`` with the outbox empty).
+    settles: int = 0
+    merging_settles: list[float] = field(default_factory=list)
+    segments_most: int = 0  # the most segments the index had after an apply
 
     @property
     def rate(self) -> float:
@@ -1120,10 +1124,26 @@ def freshness(
             result.apply.append(spent)
             result.applied_documents += len(upserts) + len(deletes)
             after = segment_sizes(app)
+            if after is not None:
+                result.segments_most = max(result.segments_most, len(after))
             if before is not None and after is not None and len(after) <= len(before):
                 result.merging_applies.append(spent)
                 gone = [size for size in before if size not in after]
                 result.largest_merged = max([result.largest_merged, *gone])
+
+    original_settle = backend.settle
+
+    def timed_settle():
+        before = segment_sizes(app)
+        start = time.perf_counter()
+        try:
+            return original_settle()
+        finally:
+            spent = time.perf_counter() - start
+            result.settles += 1
+            after = segment_sizes(app)
+            if before is not None and after is not None and len(after) < len(before):
+                result.merging_settles.append(spent)
 
     worker = app.extensions["forum.worker"]
     worker.stop.clear()
@@ -1133,6 +1153,7 @@ def freshness(
         timed_calls(indexing, "resolve", result.resolve),
     ):
         backend.apply = timed_apply
+        backend.settle = timed_settle
         worker.ensure_started()
         threads = [
             threading.Thread(
@@ -1157,7 +1178,7 @@ def freshness(
         running = getattr(worker, "_thread", None)
         if running is not None:
             running.join(timeout=60)
-        del backend.apply  # the class's method again
+        del backend.apply, backend.settle  # the class's methods again
     result.posts = len(written)
     result.not_found = len(written) - len(found)
     return result
@@ -1176,13 +1197,13 @@ def segment_sizes(app: Flask) -> list[int] | None:
     contents, a small file); None on other backends."""
     if app.config["SEARCH_BACKEND"] != "whoosh":
         return None
-    from whoosh import index
+    from forum.search import get_backend
 
     try:
-        toc = index.open_dir(app.config["SEARCH_INDEX_DIR"])._read_toc()
+        with app.app_context():
+            return get_backend().segment_sizes()
     except Exception:  # a commit replaced the file just then: not worth a retry here
         return None
-    return [segment.doc_count_all() for segment in toc.segments]
 
 
 def bare_whoosh_freshness(folder: str, rounds: int = 40) -> dict[str, list[float]]:
@@ -1496,6 +1517,13 @@ def fresh_table(reports: list[BackendReport]) -> str:
                     f"applies merged segments on commit, taking "
                     f"{ms3([v * 1000 for v in f.merging_applies])} ms (p50 / p95 / max); the "
                     f"largest segment merged away held {f.largest_merged:,} documents."
+                )
+            if f.settles:
+                lines.append(
+                    f"\nWhoosh, writers {pace(f)}: the outbox was found empty {f.settles} "
+                    f"times; {len(f.merging_settles)} of those merged the segments that "
+                    f"commits had left, taking {ms3([v * 1000 for v in f.merging_settles])} "
+                    f"ms (p50 / p95 / max). At most {f.segments_most} segments after a commit."
                 )
     return "\n".join(lines)
 

@@ -288,6 +288,24 @@ PERIODIC: list[tuple[str, float, Callable[[], object]]] = [
     ("take over the claims of dead processes", 30.0, release_orphaned_claims),
 ]
 
+# Upkeep a worker does once the queue is empty (name, function): work that would hold up
+# the jobs queued behind it (a Whoosh index merges its segments then, not while posts wait
+# to become searchable). Called after every pass, so each must be cheap when idle.
+WHEN_IDLE: list[tuple[str, Callable[[], object]]] = []
+
+
+def _attempt(name: str, task: Callable[[], object]) -> None:
+    try:
+        task()
+    except Exception:
+        log.exception("Background task %r failed", name)
+        db.session.rollback()
+
+
+def run_idle_tasks() -> None:
+    for name, task in WHEN_IDLE:
+        _attempt(name, task)
+
 
 class BackgroundWorker:
     """One daemon thread per app process; woken after a commit that queued jobs."""
@@ -329,6 +347,7 @@ class BackgroundWorker:
                     done, failed = run_pending()
                     if done + failed == 0:
                         break
+                run_idle_tasks()
                 return seconds_to_next_job()
             except Exception:
                 log.exception("Background worker pass failed")
@@ -341,11 +360,7 @@ class BackgroundWorker:
         for name, every, task in PERIODIC:
             if now - self._last_run.get(name, -every) >= every:
                 self._last_run[name] = now
-                try:
-                    task()
-                except Exception:
-                    log.exception("Periodic task %r failed", name)
-                    db.session.rollback()
+                _attempt(name, task)
 
 
 def register_background(app: Flask) -> None:

@@ -110,11 +110,12 @@ def reindex_command() -> None:
 @with_appcontext
 def worker_command(once: bool) -> None:
     """Carry out queued side effects (mail, search indexing) until stopped."""
-    from forum.background import run_pending
+    from forum.background import run_idle_tasks, run_pending
 
     if once:
         while sum(run_pending()):
             pass
+        run_idle_tasks()
         return
     worker = current_app.extensions["forum.worker"]
     click.echo("Worker started; Ctrl+C stops it.")

@@ -10,7 +10,9 @@ it busy puts its batch off for a moment (``Retry``), and no request ever waits f
 A missing or unreadable index is noticed by every worker's periodic check and rebuilt in
 the background (``search.rebuild``); ``flask --app forum reindex`` rebuilds on demand. A
 rebuild reads the database while changes go on; afterwards every ``search`` job recorded
-since it started is applied again, so nothing that happened meanwhile is lost.
+since it started is applied again, so nothing that happened meanwhile is lost. Upkeep
+that would hold up the changes queued behind it (Whoosh's bigger merges) waits until the
+outbox is empty (``settle_index``).
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from collections.abc import Callable
 from sqlalchemy import event, func, insert, inspect, select, update
 from sqlalchemy.orm import Session
 
-from forum.background import PERIODIC, Payload, Retry, handles
+from forum.background import PERIODIC, WHEN_IDLE, Payload, Retry, handles
 from forum.database import write_transaction
 from forum.extensions import db
 from forum.models import (
@@ -153,4 +155,10 @@ def rebuild_if_down(_payload: Payload) -> None:
         rebuild_index()
 
 
+def settle_index() -> None:
+    """The outbox is empty: the index's put-off upkeep (Whoosh's merges) holds no one up."""
+    get_backend().settle()
+
+
 PERIODIC.append(("check the search index", 60.0, check_index))
+WHEN_IDLE.append(("settle the search index", settle_index))

@@ -41,7 +41,7 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from datetime import UTC
-from functools import cached_property, reduce
+from functools import cached_property, partial, reduce
 from itertools import islice
 from typing import Any, TypeVar
 
@@ -103,6 +103,8 @@ _SPACES = re.compile(r"\s+")
 PREFIX_SCORE = 1.0  # what a prefix's match adds, below most words' BM25F score
 MERGE_FANIN = 10  # segments of one size tier merged into one
 MERGE_MAX_DOCS = 10_000  # segments bigger than this are left to a reindex
+MERGE_BUSY_DOCS = 200  # the most documents a commit of changes merges ...
+MERGE_CEILING = 3 * MERGE_FANIN  # ... until a tier has this many segments
 
 
 def _schema() -> Schema:
@@ -717,31 +719,45 @@ def _abandon(writer: IndexWriter) -> None:
                 writer.writelock.release()
 
 
-def _merge_tiers(writer: IndexWriter, segments: list[Segment]) -> list[Segment]:
-    """Whoosh's merge policy for each commit (its ``mergetype``): when ``MERGE_FANIN``
-    segments have the same number of digits in their document count, they are merged
-    into one, a tier up; segments over ``MERGE_MAX_DOCS`` are never touched. Whoosh's
-    default (``MERGE_SMALL``) also folds the rebuild's big segment in once about twenty
-    small ones have gathered: at 100,000 documents that one commit took 17 s, holding
-    the write lock, and every post waited. Here a commit merges at most ten segments of
-    under 10,000 documents, and each document is merged about once per tier."""
+def _merges_due(segments: list[Segment], busy: bool) -> list[list[Segment]]:
+    """Which segments to merge, in groups, each group into one segment: Whoosh's merge
+    policy for each commit is ``_merge_tiers``, this choice. Segments whose document
+    counts have the same number of digits form a tier, and ``MERGE_FANIN`` of one tier
+    are merged into one, a tier up; segments over ``MERGE_MAX_DOCS`` are never touched.
+    Whoosh's default (``MERGE_SMALL``) also folds the rebuild's big segment in once about
+    twenty small ones have gathered: at 100,000 documents that one commit took 17 s,
+    holding the write lock, and every post waited.
+
+    ``busy``: for a commit of changes, while posts may be waiting behind it. Merging ten
+    segments of a hundred documents took 3 s under a flood of posting, and each post
+    written meanwhile waited for it; so a busy commit merges a tier only when it holds
+    at most ``MERGE_BUSY_DOCS`` documents, or when ``MERGE_CEILING`` segments have piled
+    up (then its ``MERGE_FANIN`` smallest: searching slows with every segment). The rest
+    is merged by ``settle()``, when the outbox is empty."""
     tiers: dict[int, list[Segment]] = {}
-    kept: list[Segment] = []
     for segment in segments:
         count = segment.doc_count_all()
         if 0 < count <= MERGE_MAX_DOCS:
             tiers.setdefault(len(str(count)), []).append(segment)
-        else:
-            kept.append(segment)
+    due = []
     for group in tiers.values():
         if len(group) < MERGE_FANIN:
-            kept += group
             continue
-        for segment in group:
+        if not busy or sum(s.doc_count_all() for s in group) <= MERGE_BUSY_DOCS:
+            due.append(group)
+        elif len(group) >= MERGE_CEILING:
+            due.append(sorted(group, key=lambda s: s.doc_count_all())[:MERGE_FANIN])
+    return due
+
+
+def _merge_tiers(writer: IndexWriter, segments: list[Segment], busy: bool) -> list[Segment]:
+    merged = {id(segment) for group in _merges_due(segments, busy) for segment in group}
+    for segment in segments:
+        if id(segment) in merged:
             reader = SegmentReader(writer.storage, writer.schema, segment)
             writer.add_reader(reader)
             reader.close()
-    return kept
+    return [segment for segment in segments if id(segment) not in merged]
 
 
 # Where changes are written: ``thread``, by the thread that applies them (the background
@@ -771,12 +787,14 @@ def _end_with(parent: Any) -> None:
         os._exit(0)
 
 
-def _apply_in_helper(index_dir: str, upserts: list[Document], deletes: list[str]) -> None:
+def _apply_in_helper(
+    index_dir: str, upserts: list[Document], deletes: list[str], busy: bool
+) -> None:
     with _HELPER_WRITING:
         backend = _HELPER_BACKENDS.get(index_dir)
         if backend is None:
             backend = _HELPER_BACKENDS[index_dir] = WhooshBackend(index_dir)
-        backend.apply(upserts, deletes)
+        backend._apply_here(upserts, deletes, busy)
 
 
 class WhooshBackend:
@@ -966,21 +984,43 @@ class WhooshBackend:
     def apply(self, upserts: list[Document], deletes: list[str]) -> None:
         """One writer, one commit. A key both upserted and deleted in one call is
         deleted; the index is created when the folder is missing or empty. With the
-        writer ``process``, the commit is made by this process's helper process."""
-        if not upserts and not deletes:
+        writer ``process``, the commit is made by this process's helper process. Merges
+        that would hold the next changes up for long are left to ``settle()``."""
+        if upserts or deletes:
+            self._write_change(upserts, deletes, busy=True)
+
+    def segment_sizes(self) -> list[int]:
+        """The documents in each segment of the last commit (tests and benchmarks)."""
+        toc = self._retrying(lambda: whoosh_index.open_dir(self.index_dir)._read_toc())
+        return [segment.doc_count_all() for segment in toc.segments]
+
+    def settle(self) -> None:
+        """Merge the segments that commits of changes left alone (``_merges_due``). Only
+        reads the table of contents when there is nothing to merge; when another process
+        is writing, the next quiet moment will do."""
+        try:
+            toc = self._retrying(lambda: whoosh_index.open_dir(self.index_dir)._read_toc())
+        except Exception:  # no index yet, or one being replaced: nothing to merge now
             return
+        if _merges_due(toc.segments, busy=False):
+            with contextlib.suppress(IndexBusy):
+                self._write_change([], [], busy=False)
+
+    def _write_change(self, upserts: list[Document], deletes: list[str], busy: bool) -> None:
         if self._writer == "thread" or time.monotonic() < self._helper_retry_at:
-            self._apply_here(upserts, deletes)
+            self._apply_here(upserts, deletes, busy)
             return
         try:
-            self._helper_pool().submit(_apply_in_helper, self.index_dir, upserts, deletes).result()
+            self._helper_pool().submit(
+                _apply_in_helper, self.index_dir, upserts, deletes, busy
+            ).result()
         except BrokenProcessPool:
             # Killed, or unable to start: this change, and those of the next minute, are
             # written here (its lock died with it); then a new helper is tried.
             logger.warning("The search writer process stopped; writing in this process")
             self._drop_helper()
             self._helper_retry_at = time.monotonic() + HELPER_RETRY_S
-            self._apply_here(upserts, deletes)
+            self._apply_here(upserts, deletes, busy)
             return
         except OSError as exc:
             self._write_error = exc
@@ -1009,7 +1049,7 @@ class WhooshBackend:
         """Stop the helper process, if one was started (it also stops at exit)."""
         self._drop_helper()
 
-    def _apply_here(self, upserts: list[Document], deletes: list[str]) -> None:
+    def _apply_here(self, upserts: list[Document], deletes: list[str], busy: bool = True) -> None:
         ix = self._live()
         try:
             writer = _open_writer(ix)
@@ -1017,9 +1057,10 @@ class WhooshBackend:
             self._write_error = exc
             raise
         try:
-            self._journal(upserts, deletes)
+            if upserts or deletes:
+                self._journal(upserts, deletes)
             _write(writer, upserts, deletes)
-            writer.commit(mergetype=_merge_tiers)
+            writer.commit(mergetype=partial(_merge_tiers, busy=busy))
         except BaseException as exc:
             if isinstance(exc, OSError):
                 self._write_error = exc

@@ -271,6 +271,58 @@ def test_merged_and_deleted_documents_never_come_back(index):
     assert keys(results) == {f"thread:{i}" for i in range(11, 31)}
 
 
+class _Sized:
+    """Stands in for a Whoosh segment where only its document count matters."""
+
+    def __init__(self, count: int):
+        self.count = count
+
+    def doc_count_all(self) -> int:
+        return self.count
+
+
+def _due(counts: list[int], busy: bool) -> list[list[int]]:
+    segments = [_Sized(n) for n in counts]
+    return [[s.count for s in group] for group in whoosh_backend._merges_due(segments, busy)]
+
+
+def test_a_commit_of_changes_leaves_big_merges_for_a_quiet_moment():
+    fanin, ceiling = whoosh_backend.MERGE_FANIN, whoosh_backend.MERGE_CEILING
+    rebuilt = whoosh_backend.MERGE_MAX_DOCS + 1
+    small, big = [3] * fanin, [80] * fanin  # 30 documents, 800 documents
+    assert _due([rebuilt, *small], busy=True) == [small]  # cheap: merged at once
+    assert _due([rebuilt, *big, *small], busy=True) == [small]
+    assert _due([rebuilt, *big, *small], busy=False) == [big, small]
+    assert _due([rebuilt, *[3] * (fanin - 1)], busy=False) == []  # a tier not yet full
+    # Piled up under a long flood: the smallest ten are merged after all.
+    piled = [90 - i for i in range(ceiling)]
+    assert _due(piled, busy=True) == [sorted(piled)[:fanin]]
+    assert _due(piled[:-1], busy=True) == []
+
+
+def test_settle_merges_what_commits_of_changes_left_and_loses_nothing(index):
+    fanin = whoosh_backend.MERGE_FANIN
+    for batch in range(fanin):  # ten commits of 30: a tier of 300 documents
+        first = batch * 30 + 1
+        index.apply([doc(i, title=f"Payroll question {i}") for i in range(first, first + 30)], [])
+    assert index.segment_sizes() == [30] * fanin  # left alone: posts would have waited
+    index.apply([doc(7, title="Payroll question seven, edited")], ["thread:8"])
+    assert find(index, "payroll").total == 299
+    index.settle()
+    assert sorted(index.segment_sizes()) == [1, 298]  # the edit's old text and the deletion gone
+    results = find(index, "payroll", per_page=400)
+    assert results.total == 299 and "thread:8" not in keys(results)
+    assert keys(find(index, "seven")) == {"thread:7"}
+    index.settle()  # nothing left to merge: no new commit
+    assert sorted(index.segment_sizes()) == [1, 298]
+
+
+def test_settle_without_an_index_does_nothing(folder):
+    backend = WhooshBackend(folder)
+    backend.settle()
+    assert not os.path.exists(folder)
+
+
 def test_a_batch_keeps_the_last_upsert_of_a_key_and_its_deletes_win(index):
     index.apply([doc(1, title="Draft one"), doc(1, title="Draft two"), doc(2, title="Draft")],
                 ["thread:2"])  # fmt: skip
@@ -315,7 +367,7 @@ def helper_pids(backend: WhooshBackend) -> list[int]:
     return list(backend._helper._processes) if backend._helper else []
 
 
-def test_the_process_writer_commits_in_a_helper_process(folder):
+def test_the_process_writer_commits_in_a_helper_process(folder, monkeypatch):
     backend = WhooshBackend(folder, writer="process")
     try:
         backend.apply([doc(1, body="Quarterly budget review"), doc(2, body="budget")], [])
@@ -326,6 +378,19 @@ def test_the_process_writer_commits_in_a_helper_process(folder):
         pids = helper_pids(backend)
         assert len(pids) == 1 and pids[0] != os.getpid()
         assert backend.writable()
+
+        def not_here(*args):
+            raise AssertionError("written in the app process")
+
+        monkeypatch.setattr(backend, "_apply_here", not_here)
+        for batch in range(whoosh_backend.MERGE_FANIN):  # merges put off: 40 documents each
+            backend.apply(
+                [doc(i, body="Leave policy") for i in range(batch * 40 + 10, batch * 40 + 50)], []
+            )
+        assert len(backend.segment_sizes()) > whoosh_backend.MERGE_FANIN
+        backend.settle()  # merged by the helper too
+        assert len(backend.segment_sizes()) < whoosh_backend.MERGE_FANIN
+        assert find(backend, "leave policy", per_page=1).total == 400
     finally:
         backend.close()
     assert helper_pids(backend) == []

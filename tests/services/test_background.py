@@ -212,3 +212,29 @@ def test_the_worker_sleeps_until_the_next_job_is_due(db):
     assert seconds_to_next_job() <= 0.05
     run_pending()
     assert 0 < seconds_to_next_job() <= 10
+
+
+def test_idle_upkeep_runs_once_the_queue_is_empty_and_a_failure_stops_nothing(
+    app, db, monkeypatch, caplog
+):
+    from forum import background
+
+    seen.clear()
+    order: list[str] = []
+
+    def upkeep() -> None:
+        order.append(f"idle after {sum(seen.values())} jobs")
+
+    def broken() -> None:
+        raise OSError("disk said no")
+
+    monkeypatch.setattr(background, "WHEN_IDLE", [("broken", broken), ("upkeep", upkeep)])
+    _queue("test.record", 3)
+    db.session.commit()
+    BackgroundWorker(app).drain()
+    assert order == ["idle after 3 jobs"]  # after the jobs, not between them
+    assert "Background task 'broken' failed" in caplog.text
+    _queue("test.record", 1)
+    db.session.commit()
+    BackgroundWorker(app).drain()
+    assert dict(seen) == {0: 2, 1: 1, 2: 1} and len(order) == 2
