@@ -290,21 +290,35 @@ PERIODIC: list[tuple[str, float, Callable[[], object]]] = [
 
 # Upkeep a worker does once the queue is empty (name, function): work that would hold up
 # the jobs queued behind it (a Whoosh index merges its segments then, not while posts wait
-# to become searchable). Called after every pass, so each must be cheap when idle.
+# to become searchable). Called after every pass, so each must be cheap when idle. A task
+# does one bounded step and returns True when it has more: jobs queued meanwhile go first.
 WHEN_IDLE: list[tuple[str, Callable[[], object]]] = []
 
 
-def _attempt(name: str, task: Callable[[], object]) -> None:
+def _attempt(name: str, task: Callable[[], object]) -> object:
     try:
-        task()
+        return task()
     except Exception:
         log.exception("Background task %r failed", name)
         db.session.rollback()
+        return None
 
 
-def run_idle_tasks() -> None:
-    for name, task in WHEN_IDLE:
-        _attempt(name, task)
+def run_idle_tasks() -> bool:
+    """One step of each idle task; whether any has more to do."""
+    more = [_attempt(name, task) for name, task in WHEN_IDLE]
+    return any(value is True for value in more)
+
+
+def run_until_idle() -> None:
+    """Every due job, then the idle upkeep step by step, taking jobs queued meanwhile first."""
+    while True:
+        while True:
+            done, failed = run_pending()
+            if done + failed == 0:
+                break
+        if not run_idle_tasks():
+            return
 
 
 class BackgroundWorker:
@@ -343,11 +357,7 @@ class BackgroundWorker:
         with self.app.app_context():
             try:
                 self._periodic()
-                while True:
-                    done, failed = run_pending()
-                    if done + failed == 0:
-                        break
-                run_idle_tasks()
+                run_until_idle()
                 return seconds_to_next_job()
             except Exception:
                 log.exception("Background worker pass failed")

@@ -110,12 +110,10 @@ def reindex_command() -> None:
 @with_appcontext
 def worker_command(once: bool) -> None:
     """Carry out queued side effects (mail, search indexing) until stopped."""
-    from forum.background import run_idle_tasks, run_pending
+    from forum.background import run_until_idle
 
     if once:
-        while sum(run_pending()):
-            pass
-        run_idle_tasks()
+        run_until_idle()
         return
     worker = current_app.extensions["forum.worker"]
     click.echo("Worker started; Ctrl+C stops it.")

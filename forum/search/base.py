@@ -134,9 +134,10 @@ class SearchBackend(Protocol):
         never waits long for it.
         """
 
-    def settle(self) -> None:
-        """Upkeep put off while changes kept coming (Whoosh merges its segments), done
-        when the outbox is empty. Cheap when there is none; never raises ``IndexBusy``."""
+    def settle(self) -> bool:
+        """A step of the upkeep put off while changes kept coming (Whoosh merges its
+        segments), taken when the outbox is empty; True when more steps are due. Cheap
+        when there is none; never raises ``IndexBusy``."""
 
     def search(
         self, query: Parsed, filters: Filters, scope: Scope, page: int, per_page: int

@@ -155,9 +155,10 @@ def rebuild_if_down(_payload: Payload) -> None:
         rebuild_index()
 
 
-def settle_index() -> None:
-    """The outbox is empty: the index's put-off upkeep (Whoosh's merges) holds no one up."""
-    get_backend().settle()
+def settle_index() -> bool:
+    """The outbox is empty: a step of the index's put-off upkeep (Whoosh's merges), which
+    holds no one up now; True when there is more."""
+    return get_backend().settle()
 
 
 PERIODIC.append(("check the search index", 60.0, check_index))

@@ -168,9 +168,10 @@ class PostgresBackend:
             for suffix in suffixes:
                 _write(conn, suffix, rows, deletes)
 
-    def settle(self) -> None:
+    def settle(self) -> bool:
         """Nothing put off: a GIN index takes each change in its commit (its pending
         list is folded in by autovacuum)."""
+        return False
 
     def reset(self) -> None:
         self._ensure()

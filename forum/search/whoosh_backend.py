@@ -733,14 +733,14 @@ def _merges_due(segments: list[Segment], busy: bool) -> list[list[Segment]]:
     written meanwhile waited for it; so a busy commit merges a tier only when it holds
     at most ``MERGE_BUSY_DOCS`` documents, or when ``MERGE_CEILING`` segments have piled
     up (then its ``MERGE_FANIN`` smallest: searching slows with every segment). The rest
-    is merged by ``settle()``, when the outbox is empty."""
+    is merged by ``settle()``, when the outbox is empty. Smallest tier first."""
     tiers: dict[int, list[Segment]] = {}
     for segment in segments:
         count = segment.doc_count_all()
         if 0 < count <= MERGE_MAX_DOCS:
             tiers.setdefault(len(str(count)), []).append(segment)
     due = []
-    for group in tiers.values():
+    for _tier, group in sorted(tiers.items()):
         if len(group) < MERGE_FANIN:
             continue
         if not busy or sum(s.doc_count_all() for s in group) <= MERGE_BUSY_DOCS:
@@ -751,7 +751,9 @@ def _merges_due(segments: list[Segment], busy: bool) -> list[list[Segment]]:
 
 
 def _merge_tiers(writer: IndexWriter, segments: list[Segment], busy: bool) -> list[Segment]:
-    merged = {id(segment) for group in _merges_due(segments, busy) for segment in group}
+    """A commit of changes (``busy``) merges every group due; ``settle()``'s commit one."""
+    due = _merges_due(segments, busy)
+    merged = {id(segment) for group in (due if busy else due[:1]) for segment in group}
     for segment in segments:
         if id(segment) in merged:
             reader = SegmentReader(writer.storage, writer.schema, segment)
@@ -994,17 +996,27 @@ class WhooshBackend:
         toc = self._retrying(lambda: whoosh_index.open_dir(self.index_dir)._read_toc())
         return [segment.doc_count_all() for segment in toc.segments]
 
-    def settle(self) -> None:
-        """Merge the segments that commits of changes left alone (``_merges_due``). Only
-        reads the table of contents when there is nothing to merge; when another process
-        is writing, the next quiet moment will do."""
+    def settle(self) -> bool:
+        """Merge one group of the segments that commits of changes left alone
+        (``_merges_due``), smallest first, so that a change queued meanwhile waits for one
+        bounded merge at most; True when more are due. Only reads the table of contents
+        when there is nothing to merge; when another process is writing, the next quiet
+        moment will do."""
+        due = self._merges_due_now()
+        if not due:
+            return False
+        try:
+            self._write_change([], [], busy=False)
+        except IndexBusy:
+            return False
+        return len(due) > 1
+
+    def _merges_due_now(self) -> list[list[Segment]]:
         try:
             toc = self._retrying(lambda: whoosh_index.open_dir(self.index_dir)._read_toc())
         except Exception:  # no index yet, or one being replaced: nothing to merge now
-            return
-        if _merges_due(toc.segments, busy=False):
-            with contextlib.suppress(IndexBusy):
-                self._write_change([], [], busy=False)
+            return []
+        return _merges_due(toc.segments, busy=False)
 
     def _write_change(self, upserts: list[Document], deletes: list[str], busy: bool) -> None:
         if self._writer == "thread" or time.monotonic() < self._helper_retry_at:

@@ -292,7 +292,7 @@ def test_a_commit_of_changes_leaves_big_merges_for_a_quiet_moment():
     small, big = [3] * fanin, [80] * fanin  # 30 documents, 800 documents
     assert _due([rebuilt, *small], busy=True) == [small]  # cheap: merged at once
     assert _due([rebuilt, *big, *small], busy=True) == [small]
-    assert _due([rebuilt, *big, *small], busy=False) == [big, small]
+    assert _due([rebuilt, *big, *small], busy=False) == [small, big]  # smallest first
     assert _due([rebuilt, *[3] * (fanin - 1)], busy=False) == []  # a tier not yet full
     # Piled up under a long flood: the smallest ten are merged after all.
     piled = [90 - i for i in range(ceiling)]
@@ -308,13 +308,28 @@ def test_settle_merges_what_commits_of_changes_left_and_loses_nothing(index):
     assert index.segment_sizes() == [30] * fanin  # left alone: posts would have waited
     index.apply([doc(7, title="Payroll question seven, edited")], ["thread:8"])
     assert find(index, "payroll").total == 299
-    index.settle()
+    assert index.settle() is False  # one merge, and nothing more is due
     assert sorted(index.segment_sizes()) == [1, 298]  # the edit's old text and the deletion gone
     results = find(index, "payroll", per_page=400)
     assert results.total == 299 and "thread:8" not in keys(results)
     assert keys(find(index, "seven")) == {"thread:7"}
-    index.settle()  # nothing left to merge: no new commit
+    assert index.settle() is False  # nothing left to merge: no new commit
     assert sorted(index.segment_sizes()) == [1, 298]
+
+
+def test_settle_merges_one_group_a_step_smallest_first(index):
+    fanin = whoosh_backend.MERGE_FANIN
+    for batch in range(fanin):  # a tier of ten 30-document segments, left by busy commits
+        first = 1000 + batch * 30
+        index.apply([doc(i, title=f"Onboarding {i}") for i in range(first, first + 30)], [])
+    for i in range(1, fanin + 1):  # ten 1-document segments: merged by the next commit
+        index.apply([doc(i, title=f"Onboarding small {i}")], [])
+    assert sorted(index.segment_sizes()) == [1] * fanin + [30] * fanin
+    assert index.settle() is True  # the smallest merged; more is due
+    assert sorted(index.segment_sizes()) == [10] + [30] * fanin
+    assert index.settle() is False  # the ten-document segment joined its tier of 30s
+    assert index.segment_sizes() == [310]
+    assert find(index, "onboarding", per_page=1).total == 310
 
 
 def test_settle_without_an_index_does_nothing(folder):

@@ -238,3 +238,21 @@ def test_idle_upkeep_runs_once_the_queue_is_empty_and_a_failure_stops_nothing(
     db.session.commit()
     BackgroundWorker(app).drain()
     assert dict(seen) == {0: 2, 1: 1, 2: 1} and len(order) == 2
+
+
+def test_idle_upkeep_goes_step_by_step_and_jobs_queued_meanwhile_go_first(app, db, monkeypatch):
+    from forum import background
+
+    seen.clear()
+    steps: list[str] = []
+
+    def merge_step() -> bool:
+        steps.append(f"step {len(steps) + 1} after {sum(seen.values())} jobs")
+        if len(steps) == 1:
+            _queue("test.record", 1)  # a post arrives during the first step
+            db.session.commit()
+        return len(steps) < 3
+
+    monkeypatch.setattr(background, "WHEN_IDLE", [("merge", merge_step)])
+    BackgroundWorker(app).drain()
+    assert steps == ["step 1 after 0 jobs", "step 2 after 1 jobs", "step 3 after 1 jobs"]
