@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Select, bindparam, select, update
+from sqlalchemy import Select, bindparam, exists, select, update
 from sqlalchemy.orm import joinedload, selectinload
 
 from forum import markdown
@@ -55,10 +55,20 @@ AUTO_END_AFTER = timedelta(minutes=30)  # a session still live this long after e
 # Loading, with visibility ----------------------------------------------------------------
 
 
+# The session with what its room shows (host, module); for a person, also whether its host
+# removed them: one round trip for every event in a room (a chat is three statements).
 _OFFICE_HOUR = (
     select(OfficeHour)
     .where(OfficeHour.id == bindparam("office_hour_id"))
     .options(joinedload(OfficeHour.host), joinedload(OfficeHour.module))
+)
+_OFFICE_HOUR_FOR = _OFFICE_HOUR.add_columns(
+    exists()
+    .where(
+        OfficeHourRemoval.office_hour_id == OfficeHour.id,
+        OfficeHourRemoval.user_id == bindparam("user_id"),
+    )
+    .label("removed")
 )
 
 
@@ -66,14 +76,21 @@ def _is_id(value: object) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and 0 < value <= validation.MAX_ID
 
 
+def _found(actor: User | None, office_hour_id: int) -> tuple[OfficeHour, bool]:
+    """The session if the actor may join it (or could have), and whether its host removed
+    them; NotFound otherwise."""
+    row = None
+    if _is_id(office_hour_id):
+        params = {"office_hour_id": office_hour_id, "user_id": actor.id if actor else 0}
+        row = db.session.execute(_OFFICE_HOUR_FOR, params).first()
+    if row is None or not permissions.can_join_office_hour(actor, row[0]):
+        raise NotFound("No such office hour.")
+    return row[0], bool(row[1])
+
+
 def get_office_hour(actor: User | None, office_hour_id: int) -> OfficeHour:
     """The session if the actor may join it (or could have); NotFound otherwise."""
-    found = None
-    if _is_id(office_hour_id):
-        found = db.session.scalar(_OFFICE_HOUR, {"office_hour_id": office_hour_id})
-    if found is None or not permissions.can_join_office_hour(actor, found):
-        raise NotFound("No such office hour.")
-    return found
+    return _found(actor, office_hour_id)[0]
 
 
 def is_removed(user: User, office_hour: OfficeHour) -> bool:
@@ -86,9 +103,8 @@ def is_removed(user: User, office_hour: OfficeHour) -> bool:
 def joinable(actor: User | None, office_hour_id: int) -> OfficeHour:
     """The session the actor asks to be in: NotFound when they may not see it, Forbidden
     when its host removed them (until it ends). Its status is the caller's to check."""
-    office_hour = get_office_hour(actor, office_hour_id)
-    # (get_office_hour lets no visitor through: None never gets here)
-    if office_hour.status != "ended" and actor is not None and is_removed(actor, office_hour):
+    office_hour, removed = _found(actor, office_hour_id)
+    if removed and office_hour.status != "ended":
         raise Forbidden("The host removed you from this office hour.")
     return office_hour
 
