@@ -93,9 +93,11 @@ def _writer_turn() -> Iterator[None]:
 
 @contextmanager
 def write_transaction(*, keep_loaded: bool = False) -> Iterator[Session]:
-    """Run a service's read-then-write work in one transaction that takes the write lock first.
+    """Run a service's read-then-write work in one transaction that takes the write lock first
+    (SQLite: BEGIN IMMEDIATE; PostgreSQL locks rows as they are written).
 
-    Re-entrant: a service called from another service joins the outer transaction.
+    Re-entrant: a service called from another service joins the outer transaction. Objects
+    loaded before it are read again inside it, as they would be after a commit.
 
     ``keep_loaded``: the objects loaded or written stay loaded after the commit instead of
     being expired, so that what the caller sends on (a live chat message and its author)
@@ -106,23 +108,45 @@ def write_transaction(*, keep_loaded: bool = False) -> Iterator[Session]:
     if session.info.get(WRITE_OPTION):
         yield session
         return
+    # On PostgreSQL (READ COMMITTED) a read already begun simply goes on as the write: each
+    # statement sees the newest commits and BEGIN takes no lock, so ending it first would
+    # only cost round trips (a COMMIT, a pool check-out with its ping, a BEGIN: a live chat
+    # message waited on all three). SQLite must begin afresh, IMMEDIATE, in the writers' turn.
+    go_on = session.in_transaction() and current_app.extensions.get(WRITER_LOCK) is None
     expire_on_commit = session.expire_on_commit
     session.expire_on_commit = not keep_loaded
     try:
-        if session.in_transaction():
+        if session.in_transaction() and not go_on:
             # A read snapshot is open (loading the signed-in user begins one); end it so
             # that the write starts fresh, with the lock, and sees the newest data.
             session.commit()
+        elif go_on and not keep_loaded:
+            session.expire_all()  # as that commit would: what the write reads is current
         with _writer_turn():
             session.info[WRITE_OPTION] = True
             try:
-                with session.begin():
-                    session.connection(execution_options={WRITE_OPTION: True})
+                with _transaction(session, go_on):
                     yield session
             finally:
                 session.info.pop(WRITE_OPTION, None)
     finally:
         session.expire_on_commit = expire_on_commit
+
+
+@contextmanager
+def _transaction(session: Session, go_on: bool) -> Iterator[None]:
+    """Committed at the end, rolled back on an error: a new transaction, or the one open."""
+    if not go_on:
+        with session.begin():
+            session.connection(execution_options={WRITE_OPTION: True})
+            yield
+        return
+    try:
+        yield
+    except BaseException:
+        session.rollback()
+        raise
+    session.commit()
 
 
 def rowcount(result: Result[*tuple[Any, ...]]) -> int:
