@@ -991,10 +991,13 @@ class WhooshBackend:
         if upserts or deletes:
             self._write_change(upserts, deletes, busy=True)
 
+    def _toc(self) -> Any:
+        """The last commit's table of contents: its generation, schema and segments."""
+        return self._retrying(lambda: whoosh_index.open_dir(self.index_dir)._read_toc())
+
     def segment_sizes(self) -> list[int]:
         """The documents in each segment of the last commit (tests and benchmarks)."""
-        toc = self._retrying(lambda: whoosh_index.open_dir(self.index_dir)._read_toc())
-        return [segment.doc_count_all() for segment in toc.segments]
+        return [segment.doc_count_all() for segment in self._toc().segments]
 
     def settle(self) -> bool:
         """Merge one group of the segments that commits of changes left alone
@@ -1013,10 +1016,10 @@ class WhooshBackend:
 
     def _merges_due_now(self) -> list[list[Segment]]:
         try:
-            toc = self._retrying(lambda: whoosh_index.open_dir(self.index_dir)._read_toc())
+            segments = self._toc().segments
         except Exception:  # no index yet, or one being replaced: nothing to merge now
             return []
-        return _merges_due(toc.segments, busy=False)
+        return _merges_due(segments, busy=False)
 
     def _write_change(self, upserts: list[Document], deletes: list[str], busy: bool) -> None:
         if self._writer == "thread" or time.monotonic() < self._helper_retry_at:
