@@ -181,6 +181,30 @@ def test_reindex_from_the_command_line_brings_back_every_result(app, runner, w):
     assert ("module", w.module.id) in found(w.member, "keys secrets")
 
 
+def test_the_worker_command_once_indexes_what_is_queued_then_settles_the_index(app, runner, w):
+    replies = [
+        answer(w.learner, ask(w.asker, w.module.id, title=f"Badge for floor {n}").id,
+               body=f"Reception prints badges for floor {n}.")
+        for n in range(3)
+    ]  # fmt: skip
+    settled = []
+    backend = get_backend()
+    original = backend.settle
+
+    def settle() -> bool:
+        settled.append(True)
+        return original()
+
+    backend.settle = settle
+    try:
+        result = runner.invoke(args=["worker", "--once"])
+    finally:
+        del backend.settle
+    assert result.exit_code == 0, result.output
+    assert {("post", r.id) for r in replies} <= set(found(w.member, "reception badges"))
+    assert settled  # the queue found empty: the index's put-off upkeep had its turn
+
+
 # Office-hour transcripts --------------------------------------------------------------------
 
 
