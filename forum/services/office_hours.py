@@ -11,8 +11,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import Select, bindparam, exists, select, update
+from sqlalchemy import Exists, Select, bindparam, exists, select, update
 from sqlalchemy.orm import joinedload, selectinload
 
 from forum import markdown
@@ -62,13 +63,17 @@ _OFFICE_HOUR = (
     .where(OfficeHour.id == bindparam("office_hour_id"))
     .options(joinedload(OfficeHour.host), joinedload(OfficeHour.module))
 )
-_OFFICE_HOUR_FOR = _OFFICE_HOUR.add_columns(
-    exists()
-    .where(
-        OfficeHourRemoval.office_hour_id == OfficeHour.id,
-        OfficeHourRemoval.user_id == bindparam("user_id"),
+
+
+def _removed(office_hour_id: Any, user_id: Any) -> Exists:
+    """Whether the host removed that person from that session (columns or values)."""
+    return exists().where(
+        OfficeHourRemoval.office_hour_id == office_hour_id, OfficeHourRemoval.user_id == user_id
     )
-    .label("removed")
+
+
+_OFFICE_HOUR_FOR = _OFFICE_HOUR.add_columns(
+    _removed(OfficeHour.id, bindparam("user_id")).label("removed")
 )
 
 
@@ -94,10 +99,7 @@ def get_office_hour(actor: User | None, office_hour_id: int) -> OfficeHour:
 
 
 def is_removed(user: User, office_hour: OfficeHour) -> bool:
-    stmt = select(OfficeHourRemoval.id).where(
-        OfficeHourRemoval.office_hour_id == office_hour.id, OfficeHourRemoval.user_id == user.id
-    )
-    return db.session.scalar(stmt) is not None
+    return bool(db.session.scalar(select(_removed(office_hour.id, user.id))))
 
 
 def joinable(actor: User | None, office_hour_id: int) -> OfficeHour:
