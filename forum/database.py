@@ -112,16 +112,17 @@ def write_transaction(*, keep_loaded: bool = False) -> Iterator[Session]:
     # statement sees the newest commits and BEGIN takes no lock, so ending it first would
     # only cost round trips (a COMMIT, a pool check-out with its ping, a BEGIN: a live chat
     # message waited on all three). SQLite must begin afresh, IMMEDIATE, in the writers' turn.
-    go_on = session.in_transaction() and current_app.extensions.get(WRITER_LOCK) is None
+    reading = session.in_transaction()  # loading the signed-in user begins a read
+    go_on = reading and current_app.extensions.get(WRITER_LOCK) is None
     expire_on_commit = session.expire_on_commit
     session.expire_on_commit = not keep_loaded
     try:
-        if session.in_transaction() and not go_on:
-            # A read snapshot is open (loading the signed-in user begins one); end it so
-            # that the write starts fresh, with the lock, and sees the newest data.
+        if go_on and not keep_loaded:
+            session.expire_all()  # as ending the read would: what the write reads is current
+        elif reading and not go_on:
+            # SQLite: end the read so that the write starts fresh, with the lock, and sees
+            # the newest data.
             session.commit()
-        elif go_on and not keep_loaded:
-            session.expire_all()  # as that commit would: what the write reads is current
         with _writer_turn():
             session.info[WRITE_OPTION] = True
             try:
