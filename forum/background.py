@@ -113,7 +113,9 @@ def _claim(limit: int, kinds: tuple[str, ...] | None = None) -> list[Job]:
         Job.kind.in_(kinds) if kinds is not None else true(),
     )
     token = f"{_HERE}{os.getpid()}:{uuid.uuid4().hex[:12]}"
-    with write_transaction() as session:
+    # Loaded in the claim's own transaction and kept loaded: no read is left open behind
+    # it, so a handler's first query sees everything committed before it (fresh_read).
+    with write_transaction(keep_loaded=True) as session:
         ids = list(session.scalars(select(Job.id).where(*due).order_by(Job.id).limit(limit)))
         if not ids:
             return []
@@ -121,7 +123,7 @@ def _claim(limit: int, kinds: tuple[str, ...] | None = None) -> list[Job]:
         session.execute(
             update(Job).where(Job.id.in_(ids), *due).values(claimed_by=token, claimed_at=now)
         )
-    return list(db.session.scalars(select(Job).where(Job.claimed_by == token).order_by(Job.id)))
+        return list(session.scalars(select(Job).where(Job.claimed_by == token).order_by(Job.id)))
 
 
 def _alive(pid: int) -> bool:

@@ -150,6 +150,16 @@ def _transaction(session: Session, go_on: bool) -> Iterator[None]:
     session.commit()
 
 
+def fresh_read() -> None:
+    """Let the next query see every commit made until now. A SQLite transaction reads from
+    the snapshot it began with, so a read left open is ended here (what it loaded is then
+    read again on use, as after any commit); PostgreSQL's READ COMMITTED statements see new
+    commits anyway, but one rule for both is simpler than a second branch."""
+    session = db.session()
+    if session.in_transaction() and not session.info.get(WRITE_OPTION):
+        session.commit()
+
+
 def rowcount(result: Result[*tuple[Any, ...]]) -> int:
     """How many rows an UPDATE or DELETE matched. ``Session.execute`` types every result as a
     plain ``Result``; for those statements it is a ``CursorResult``, which counts them."""

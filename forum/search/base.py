@@ -22,6 +22,7 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Callable, Iterable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol, TypeVar
@@ -117,6 +118,10 @@ class Results:
     suggestion: str | None = None  # set by the service, never by a backend
 
 
+# How long a worker waits for the writing turn (``writing_turn``) before it puts its batch
+# off: a turn lasts one batch's read and write, well under a second even under a flood.
+TURN_WAIT = 1.0
+
 WRITERS = ("process", "thread")  # FORUM_SEARCH_WRITER: where Whoosh's changes are written
 
 
@@ -133,6 +138,12 @@ class SearchBackend(Protocol):
         Raises ``IndexBusy`` when it cannot write now (another writer holds the index);
         never waits long for it.
         """
+
+    def writing_turn(self) -> AbstractContextManager[None]:
+        """Held from reading a batch's documents in the database until they are written, so
+        that no other worker of any process reads later and writes earlier: two quick edits
+        of one post are written in the order they were read, and the newer text stays.
+        Raises ``IndexBusy`` when another worker holds it for longer than a moment."""
 
     def settle(self) -> bool:
         """A step of the upkeep put off while changes kept coming (Whoosh merges its

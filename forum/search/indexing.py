@@ -4,8 +4,10 @@ A flush that adds or changes a post, thread or module records a ``search`` job i
 transaction (``_record_changes``), so a change and its indexing commit or roll back
 together. Background workers apply the jobs in batches, each batch one write to the
 index; the documents are made from the database at that moment, so a job applied twice or
-late does no harm. Only one process may write a Whoosh index at a time: a worker that finds
-it busy puts its batch off for a moment (``Retry``), and no request ever waits for it.
+late does no harm. Reading the documents and writing them is one worker's turn at a time,
+across processes (``writing_turn``), so an older read is never written over a newer one. A
+worker that waits too long for its turn, or finds the Whoosh index locked by a rebuild,
+puts its batch off for a moment (``Retry``); no request ever waits for either.
 
 A missing or unreadable index is noticed by every worker's periodic check and rebuilt in
 the background (``search.rebuild``); ``flask --app forum reindex`` rebuilds on demand. A
@@ -24,7 +26,7 @@ from sqlalchemy import event, func, insert, inspect, select, update
 from sqlalchemy.orm import Session
 
 from forum.background import PERIODIC, WHEN_IDLE, Payload, Retry, handles
-from forum.database import write_transaction
+from forum.database import fresh_read, write_transaction
 from forum.extensions import db
 from forum.models import (
     FaqEntry,
@@ -113,9 +115,14 @@ def apply_changes(payloads: list[Payload]) -> None:
     for payload in payloads:
         kind, obj_id = payload["ref"]
         refs.add(kind, int(obj_id))
-    upserts, deletes = resolve(refs)
+    backend = get_backend()
     try:
-        get_backend().apply(upserts, deletes)
+        # Read and written in one turn, the read begun inside it: a worker of another
+        # process that read a post before its latest edit has written it by now.
+        with backend.writing_turn():
+            fresh_read()
+            upserts, deletes = resolve(refs)
+            backend.apply(upserts, deletes)
     except IndexBusy as exc:
         raise Retry(BUSY_RETRY_SECONDS) from exc
 

@@ -21,11 +21,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from itertools import islice
 from typing import Any
 
 from sqlalchemy import Connection, Row, text
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from forum.extensions import db
 from forum.search.base import (
@@ -33,10 +34,12 @@ from forum.search.base import (
     MARK_END,
     MARK_START,
     PREFIX_MIN,
+    TURN_WAIT,
     WORD_MAX,
     Document,
     Filters,
     Hit,
+    IndexBusy,
     Parsed,
     Results,
     Scope,
@@ -58,6 +61,8 @@ PREFIX_EXPANSIONS = 50  # indexed words tried for one prefix, shortest first
 # Advisory lock keys: writers hold SWAP shared, the swap holds it exclusive; one rebuild at a time.
 SWAP_LOCK = 0x5EA2C401
 REBUILD_LOCK = 0x5EA2C402
+TURN_LOCK = 0x5EA2C403  # writing_turn: held by one worker of any process at a time
+LOCK_NOT_AVAILABLE = "55P03"  # lock_timeout ran out
 
 COLUMNS = (
     "key", "type", "obj_id", "thread_id", "module_id", "cohort_id", "visibility", "kind",
@@ -167,6 +172,23 @@ class PostgresBackend:
             suffixes = ["", NEW] if _exists(conn, f"{DOCUMENTS}{NEW}") else [""]
             for suffix in suffixes:
                 _write(conn, suffix, rows, deletes)
+
+    @contextmanager
+    def writing_turn(self) -> Iterator[None]:
+        """An advisory lock in a transaction of its own connection, shared by every process
+        of every host; it ends with that transaction, so a worker that dies releases it."""
+        with db.engine.connect() as conn:
+            conn.execute(text(f"SET LOCAL lock_timeout = {int(TURN_WAIT * 1000)}"))
+            try:
+                conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": TURN_LOCK})
+            except OperationalError as exc:
+                if getattr(exc.orig, "sqlstate", None) != LOCK_NOT_AVAILABLE:
+                    raise
+                raise IndexBusy("another worker holds the writing turn") from exc
+            try:
+                yield
+            finally:
+                conn.rollback()
 
     def settle(self) -> bool:
         """Nothing put off: a GIN index takes each change in its commit (its pending

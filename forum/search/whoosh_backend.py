@@ -64,6 +64,7 @@ from forum.search.base import (
     ANSWERED_BOOST,
     MARK_END,
     MARK_START,
+    TURN_WAIT,
     WRITERS,
     Document,
     Filters,
@@ -706,6 +707,14 @@ def _open_writer(ix: whoosh_index.FileIndex) -> IndexWriter:
     return writer
 
 
+def _lock_now(fd: int) -> bool:
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return False
+    return True
+
+
 def _abandon(writer: IndexWriter) -> None:
     """Cancel a writer whatever state a failure left it in, so that its lock is released
     (a commit that failed on the disk leaves the writer open and the lock held)."""
@@ -982,6 +991,21 @@ class WhooshBackend:
             os.rename(folder, self.index_dir)  # over a missing or an empty folder only
         except OSError:
             shutil.rmtree(folder, ignore_errors=True)  # someone else made it first
+
+    @contextlib.contextmanager
+    def writing_turn(self) -> Iterator[None]:
+        """A file lock beside the index folder, which every process of the host shares (as
+        they share the folder); each turn opens the file anew, so the threads of one process
+        take turns too. Whoosh's own write lock cannot serve: the helper process takes it,
+        and only for the write."""
+        os.makedirs(os.path.dirname(self.index_dir), exist_ok=True)
+        fd = os.open(self.index_dir + ".turn", os.O_RDONLY | os.O_CREAT, 0o600)
+        try:
+            if not try_for(partial(_lock_now, fd), timeout=TURN_WAIT, delay=0.01):
+                raise IndexBusy("another worker holds the writing turn")
+            yield
+        finally:
+            os.close(fd)  # releases the lock
 
     def apply(self, upserts: list[Document], deletes: list[str]) -> None:
         """One writer, one commit. A key both upserted and deleted in one call is

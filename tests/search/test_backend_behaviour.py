@@ -3,11 +3,12 @@ whom. Documents are made by hand here; documents.py and indexing.py have their o
 
 from __future__ import annotations
 
+import sys
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from forum.search.base import Document, Filters, Scope, parse_query
+from forum.search.base import Document, Filters, IndexBusy, Scope, parse_query
 
 EVERYTHING = Scope(everything=True)
 T0 = datetime(2026, 11, 1, 9, 0, tzinfo=UTC)
@@ -240,3 +241,24 @@ def test_a_rebuild_replaces_the_whole_index(backend):
     assert set(keys(find(backend, "fresh"))) == {"thread:2", "thread:3"}
     assert seen and seen[-1] == 2
     assert backend.status() == "ok"
+
+
+def _another_process_s(backend):
+    """The backend as another process of the same deployment makes it."""
+    if backend.name == "whoosh":
+        from forum.search.whoosh_backend import WhooshBackend
+
+        return WhooshBackend(backend.index_dir)
+    from forum.search.postgres_backend import PostgresBackend
+
+    return PostgresBackend()
+
+
+def test_one_worker_at_a_time_holds_the_writing_turn(backend, monkeypatch):
+    monkeypatch.setattr(sys.modules[type(backend).__module__], "TURN_WAIT", 0.05)
+    other = _another_process_s(backend)
+    with backend.writing_turn(), pytest.raises(IndexBusy), other.writing_turn():
+        pass
+    with other.writing_turn():  # given back at the end, and taken again at once
+        other.apply([doc(id_=1, title="Taken in turn")], [])
+    assert keys(find(backend, "turn")) == ["thread:1"]

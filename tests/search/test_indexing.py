@@ -8,16 +8,18 @@ import threading
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
+from forum import create_app
 from forum.background import run_pending
 from forum.database import write_transaction
 from forum.extensions import db
 from forum.models import Job, User, utcnow
-from forum.search import get_backend
+from forum.search import get_backend, indexing
 from forum.search.indexing import JOB, REBUILD_JOB, check_index, rebuild_index
 from forum.services import modules, office_hours, posts, search, threads
 from tests.api.discussion import answer, ask, build_world
+from tests.conftest import _base_config
 from tests.factories import make_user
 
 
@@ -164,6 +166,56 @@ def test_twenty_people_posting_at_once_all_succeed_and_all_are_found(app, w):
     assert errors == []
     index_now()
     assert search.search(w.member, "concurrent topic", per_page=50).total == 20
+
+
+def test_quick_edits_applied_by_two_processes_leave_the_newest_text(
+    app, w, monkeypatch, database_url, tmp_path
+):
+    """A worker that read a post before its next edit may not write that older text after
+    another process wrote the newer one: each worker's turn covers its read and its write."""
+    second = create_app(_base_config(database_url, str(tmp_path)))  # the same database and index
+    reply = answer(w.learner, ask(w.asker, w.module.id, title="Parking passes").id,
+                   body="Bring the blue folder.")  # fmt: skip
+    index_now()
+    posts.edit(w.learner, reply.id, body="Bring the green binder.")
+    has_read, go_on = threading.Event(), threading.Event()
+    real_resolve = indexing.resolve
+
+    def resolve(refs):
+        documents = real_resolve(refs)
+        if threading.current_thread().name == "first worker":
+            has_read.set()  # it read the green binder; it writes once told to go on
+            go_on.wait(10)
+        return documents
+
+    monkeypatch.setattr(indexing, "resolve", resolve)
+
+    def first_worker() -> None:
+        with app.app_context():
+            try:
+                run_pending()
+            finally:
+                db.session.remove()
+
+    first = threading.Thread(target=first_worker, name="first worker")
+    first.start()
+    try:
+        assert has_read.wait(10)
+        with second.app_context():  # another process: its own backend and its own worker
+            learner = db.session.get(User, w.learner.id)
+            posts.edit(learner, reply.id, body="Bring the red notebook.")
+            run_pending()
+            db.session.remove()
+    finally:
+        go_on.set()
+        first.join(10)
+        with second.app_context():
+            db.engine.dispose()
+    with write_transaction() as session:  # what was put off is due now
+        session.execute(update(Job).values(run_after=utcnow()))
+    index_now()
+    assert found(w.member, "binder") == []
+    assert ("post", reply.id) in found(w.member, "notebook")
 
 
 def test_reindex_from_the_command_line_brings_back_every_result(app, runner, w):

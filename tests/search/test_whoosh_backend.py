@@ -484,3 +484,26 @@ def test_an_app_with_an_unknown_search_setting_does_not_start(setting, tmp_path)
     config = {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/f.db", setting: "fork"}
     with pytest.raises(ValueError, match=f"FORUM_{setting} must be one of"):
         create_app(config)
+
+
+def test_the_threads_of_one_process_take_the_writing_turn_in_turn(tmp_path, monkeypatch):
+    monkeypatch.setattr(whoosh_backend, "TURN_WAIT", 0.05)
+    backend = WhooshBackend(str(tmp_path / "index"))
+    held, done = threading.Event(), threading.Event()
+
+    def hold() -> None:
+        with backend.writing_turn():
+            held.set()
+            done.wait(5)
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    try:
+        assert held.wait(5)
+        with pytest.raises(IndexBusy), backend.writing_turn():
+            pass
+    finally:
+        done.set()
+        holder.join(5)
+    with backend.writing_turn():
+        pass
