@@ -115,7 +115,7 @@ def _claim(limit: int, kinds: tuple[str, ...] | None = None) -> list[Job]:
     token = f"{_HERE}{os.getpid()}:{uuid.uuid4().hex[:12]}"
     # Loaded in the claim's own transaction and kept loaded: no read is left open behind
     # it, so a handler's first query sees everything committed before it (fresh_read).
-    with write_transaction(keep_loaded=True) as session:
+    with write_transaction(keep_loaded=True, ahead=True) as session:
         ids = list(session.scalars(select(Job.id).where(*due).order_by(Job.id).limit(limit)))
         if not ids:
             return []
@@ -173,7 +173,7 @@ def _backoff(job: Job) -> float:
 
 def _finish(jobs: list[Job], error: str | None, retry_after: float | None = None) -> None:
     """Record how the jobs went, in one transaction."""
-    with write_transaction() as session:
+    with write_transaction(ahead=True) as session:
         now = utcnow()
         if error is None and retry_after is None:
             # Done, with nothing to trim: one UPDATE for the batch, not a load and an UPDATE

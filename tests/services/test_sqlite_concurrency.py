@@ -25,7 +25,7 @@ from sqlalchemy import event, func, select, text
 from sqlalchemy.exc import OperationalError
 
 from forum import create_app
-from forum.database import write_transaction
+from forum.database import WriterTurns, write_transaction
 from forum.extensions import db
 from forum.models import Cohort, Membership, Module, ModuleRevision, User
 from forum.services import accounts, cohorts, modules
@@ -176,6 +176,40 @@ def test_a_writer_with_no_turn_within_the_busy_timeout_fails_as_database_locked(
     (error,) = outcome
     assert isinstance(error, OperationalError) and "database is locked" in str(error)
     assert 0.25 <= waited < 3
+
+
+def test_bookkeeping_that_asks_to_go_ahead_is_let_in_before_the_writers_waiting():
+    turns = WriterTurns()
+    assert turns.acquire(1)
+    order: list[str] = []
+
+    def wait_for_turn(name: str, ahead: bool) -> threading.Thread:
+        def run() -> None:
+            assert turns.acquire(5, ahead)
+            order.append(name)
+            turns.release()
+
+        thread = threading.Thread(target=run)
+        thread.start()
+        time.sleep(0.05)  # in line before the next one comes
+        return thread
+
+    waiting = [wait_for_turn(f"writer {n}", False) for n in range(3)]
+    waiting.append(wait_for_turn("the outbox", True))
+    turns.release()
+    for thread in waiting:
+        thread.join(5)
+    assert order[0] == "the outbox"
+    assert sorted(order[1:]) == ["writer 0", "writer 1", "writer 2"]
+
+
+def test_a_turn_not_given_in_time_is_refused_and_the_next_gets_it():
+    turns = WriterTurns()
+    assert turns.acquire(1)
+    assert not turns.acquire(0.05)
+    assert not turns.acquire(0.05, ahead=True)  # going ahead is no way past the holder
+    turns.release()
+    assert turns.acquire(0.05)
 
 
 # The workload ----------------------------------------------------------------------------
